@@ -10,7 +10,9 @@ export function createLogger(config: Config['log']): Logger {
     base: { svc: 'pms-engine' },
     // Secrets never reach a log line, whatever object a caller passes.
     redact: { paths: ['password', '*.password', 'secret', '*.secret', 'Password'], censor: '[redacted]' },
-    transport: config.pretty ? { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } : undefined,
+    transport: config.pretty
+      ? { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } }
+      : undefined,
   });
 }
 

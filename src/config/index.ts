@@ -16,7 +16,9 @@ export interface LoadOptions {
   values?: DeepPartial<Config>;
 }
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
 
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -77,12 +79,15 @@ function readJson(file: string, problems: string[]): Record<string, unknown> {
 
 function checkUnknownKeys(obj: Record<string, unknown>, problems: string[], file: string): void {
   const known = new Set(KEYS.map((k) => k.path));
-  const prefixes = new Set(KEYS.flatMap((k) => k.path.split('.').map((_, i, a) => a.slice(0, i + 1).join('.'))));
+  const prefixes = new Set(
+    KEYS.flatMap((k) => k.path.split('.').map((_, i, a) => a.slice(0, i + 1).join('.'))),
+  );
   const walk = (o: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(o)) {
       const p = prefix ? `${prefix}.${k}` : k;
       if (known.has(p)) continue;
-      if (!prefixes.has(p)) problems.push(`${file}: unknown key "${p}" (misspelt? see the README's configuration table)`);
+      if (!prefixes.has(p))
+        problems.push(`${file}: unknown key "${p}" (misspelt? see the README's configuration table)`);
       else if (isObject(v)) walk(v, p);
       else problems.push(`${file}: "${p}" must be an object`);
     }
@@ -116,7 +121,8 @@ function validate(spec: KeySpec, value: unknown): string | undefined {
       if (typeof value !== 'string') return `must be a string, got ${JSON.stringify(value)}`;
       break;
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return `must be a whole number, got ${JSON.stringify(value)}`;
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return `must be a whole number, got ${JSON.stringify(value)}`;
       if (spec.min !== undefined && value < spec.min) return `must be at least ${spec.min}, got ${value}`;
       if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max}, got ${value}`;
       break;
@@ -139,7 +145,8 @@ function validateAccounts(value: unknown): string | undefined {
       return `account #${i + 1}: "user" must be 1-64 printable characters without spaces`;
     if (typeof acc.password !== 'string' || acc.password.length === 0 || /[\r\n]/.test(acc.password))
       return `account ${acc.user}: "password" must be a non-empty single line`;
-    if (acc.grade !== 1 && acc.grade !== 2) return `account ${acc.user}: "grade" must be 1 (administrator) or 2 (operator)`;
+    if (acc.grade !== 1 && acc.grade !== 2)
+      return `account ${acc.user}: "grade" must be 1 (administrator) or 2 (operator)`;
     if (seen.has(acc.user)) return `account ${acc.user} is listed twice`;
     seen.add(acc.user);
   }

@@ -1,0 +1,49 @@
+// The contract between the dispatcher and the one-file-per-command handlers.
+import type { Logger } from 'pino';
+import type { Account } from '../config/index.js';
+import type { Frame, FieldList } from '../protocol/index.js';
+import type { AccountBook } from '../server/accounts.js';
+import type { AmiLink } from '../pbx/types.js';
+
+/** What a handler may see and change of its session. */
+export interface SessionControl {
+  readonly id: string;
+  readonly remote: string;
+  readonly account: Account | undefined;
+  login(account: Account): void;
+  logout(): void;
+  /** Counts a failed login; the session closes itself after too many. */
+  loginFailed(): void;
+}
+
+/** The engine's services, as handlers see them: interfaces, never libraries. */
+export interface Services {
+  accounts: AccountBook;
+  ami: AmiLink;
+}
+
+export interface HandlerContext {
+  session: SessionControl;
+  services: Services;
+  log: Logger;
+}
+
+/** Fields of a success reply after the header; a stream of them for multi-message answers. */
+export type HandlerResult = FieldList | AsyncIterable<FieldList>;
+
+export interface Handler<Req = unknown> {
+  action: string;
+  callMethod: string;
+  /** Login and heartbeat are the only commands a session may send before logging in. */
+  requiresLogin: boolean;
+  /** Request fields echoed in an error reply, as the seed's error replies show them. */
+  errorEcho: readonly string[];
+  /** Validates the frame into a typed request; throws ProtocolError with a specific message. */
+  parse(frame: Frame): Req;
+  handle(req: Req, ctx: HandlerContext): Promise<HandlerResult>;
+}
+
+/** Lets handlers with different request types sit in one registry. */
+export function defineHandler<Req>(h: Handler<Req>): Handler<unknown> {
+  return h as unknown as Handler<unknown>;
+}

@@ -1,0 +1,156 @@
+// Routes each request frame to its handler (like aedes' lib/handlers): checks the envelope, enforces
+// login first, validates through the handler's parser, and turns every failure into a specific
+// `Response: Error`. Nothing a handler throws can escape: the session never dies of a request.
+import type { Logger } from 'pino';
+import {
+  AmiActionError,
+  PbxUnavailableError,
+  ProtocolError,
+  StoreUnavailableError,
+  UnsafeValueError,
+} from '../errors.js';
+import type { FieldList, Frame } from '../protocol/index.js';
+import type { Handler, HandlerContext, SessionControl, Services } from '../handlers/types.js';
+import { errorReply, readEnvelope, successReply, type Envelope } from './envelope.js';
+
+/** A request still unanswered after this long gets an error reply instead of hanging the session. */
+export const HANDLER_DEADLINE_MS = 30_000;
+
+export type Reply = AsyncIterable<FieldList> | FieldList;
+
+export class Dispatcher {
+  private readonly routes = new Map<string, Handler>();
+  private readonly pending = new Set<string>();
+
+  constructor(
+    handlers: readonly Handler[],
+    notYetAvailable: ReadonlyArray<readonly [string, string]>,
+    private readonly services: Services,
+    private readonly deadlineMs = HANDLER_DEADLINE_MS,
+  ) {
+    for (const h of handlers) this.routes.set(key(h.action, h.callMethod), h);
+    for (const [a, m] of notYetAvailable) this.pending.add(key(a, m));
+  }
+
+  /**
+   * Answers one frame. Yields the reply frames (one, or several for a multi-message answer); yields
+   * nothing for frames that are themselves replies (a client acknowledging a push).
+   */
+  async *dispatch(frame: Frame, session: SessionControl, log: Logger): AsyncGenerator<FieldList> {
+    const env = readEnvelope(frame);
+    const reqLog = log.child({ seqId: env.seqId, action: env.action, callMethod: env.callMethod });
+    if (!frame.has('Action') && frame.has('Response')) {
+      reqLog.debug('ignoring a reply frame from the client');
+      return;
+    }
+    const h = this.route(env, frame, session);
+    if (isRefusal(h)) {
+      reqLog.info({ reason: h.message }, 'request refused');
+      yield errorReply(env, h.message, echo(frame, h.echo));
+      return;
+    }
+    const ctx: HandlerContext = { session, services: this.services, log: reqLog };
+    let result: Reply;
+    try {
+      const req = h.parse(frame);
+      result = await withDeadline(h.handle(req, ctx), this.deadlineMs);
+    } catch (err) {
+      yield this.failure(env, err, echo(frame, h.errorEcho), reqLog);
+      return;
+    }
+    if (!isAsyncIterable(result)) {
+      yield successReply(env, result);
+      return;
+    }
+    try {
+      for await (const part of result) yield successReply(env, part);
+    } catch (err) {
+      yield this.failure(env, err, echo(frame, h.errorEcho), reqLog);
+    }
+  }
+
+  private route(env: Envelope, frame: Frame, session: SessionControl): Handler | Refusal {
+    if (!frame.has('Action'))
+      return refuse(
+        `Missing Action: a request must carry Action and CallMethod (an empty line ends a frame; fields after it start a new one)`,
+      );
+    if (env.serviceType !== 'PMS')
+      return refuse(`Unsupported ServiceType: ${env.serviceType} (expected PMS)`);
+    if (!env.callMethod) return refuse(`Missing CallMethod for Action ${env.action}`);
+    const k = key(env.action, env.callMethod);
+    const h = this.routes.get(k);
+    if (!h) {
+      if (this.pending.has(k) && !session.account)
+        return refuse('Login required: send UserLogin/Account first');
+      if (this.pending.has(k))
+        return refuse(`CallMethod ${env.callMethod} is not available in this engine version yet`);
+      const knownAction =
+        [...this.routes.values()].some((r) => r.action === env.action) ||
+        [...this.pending].some((p) => p.startsWith(`${env.action}\u0000`));
+      return refuse(
+        knownAction
+          ? `Unknown CallMethod: ${env.callMethod} for Action ${env.action}`
+          : `Unknown Action: ${env.action}`,
+      );
+    }
+    if (h.requiresLogin && !session.account)
+      return refuse('Login required: send UserLogin/Account first', h.errorEcho);
+    return h;
+  }
+
+  private failure(env: Envelope, err: unknown, echoed: FieldList, log: Logger): FieldList {
+    const message = describe(err);
+    if (message === undefined) {
+      log.error({ err }, 'handler failed');
+      return errorReply(env, 'Internal error: the request was not applied', echoed);
+    }
+    log.info({ reason: message, errType: (err as Error).name }, 'request failed');
+    return errorReply(env, message, echoed);
+  }
+}
+
+/** The `Message` for an expected failure; undefined for a bug. */
+function describe(err: unknown): string | undefined {
+  if (err instanceof ProtocolError) return err.message;
+  if (err instanceof PbxUnavailableError) return `PBX unreachable: ${err.message}`;
+  if (err instanceof AmiActionError) return `PBX refused the request: ${err.amiMessage}`;
+  if (err instanceof StoreUnavailableError) return `Database unavailable: ${err.message}`;
+  if (err instanceof UnsafeValueError) return `Invalid value for ${err.field}`;
+  if (err instanceof DeadlineError) return 'Request timed out in the engine: it may not have been applied';
+  return undefined;
+}
+
+interface Refusal {
+  refused: true;
+  message: string;
+  echo: readonly string[];
+}
+const isRefusal = (r: Handler | Refusal): r is Refusal => 'refused' in r;
+const refuse = (message: string, echoKeys: readonly string[] = []): Refusal => ({
+  refused: true,
+  message,
+  echo: echoKeys,
+});
+
+const key = (action: string, method: string): string => `${action}\u0000${method}`;
+
+function echo(frame: Frame, keys: readonly string[]): FieldList {
+  return keys.flatMap((k) => {
+    const v = frame.get(k);
+    return v === undefined ? [] : [[k, v] as const];
+  });
+}
+
+function isAsyncIterable(x: Reply): x is AsyncIterable<FieldList> {
+  return typeof (x as AsyncIterable<FieldList>)[Symbol.asyncIterator] === 'function';
+}
+
+class DeadlineError extends Error {}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError()), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}

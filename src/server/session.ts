@@ -1,0 +1,174 @@
+// One PMS (or operator console) connection. Requests are answered strictly in the order received; a
+// bad frame gets its error reply in that order too. Explicit states: `open` → `closing` → `closed`.
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Account } from '../config/index.js';
+import type { SessionControl } from '../handlers/types.js';
+import { FrameParser, serialize, type FieldList, type Frame } from '../protocol/index.js';
+import { errorReply } from './envelope.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { FrameError } from '../protocol/frame.js';
+
+export type SessionState = 'open' | 'closing' | 'closed';
+
+export interface SessionOptions {
+  idleTimeoutSec: number;
+  maxFrameBytes: number;
+  maxDiscardBytes: number;
+  /** Failed logins tolerated on one connection before it is closed. */
+  maxFailedLogins?: number;
+  /** Frames waiting for an answer before the socket stops being read (backpressure). */
+  maxQueuedFrames?: number;
+  /** Unsent reply bytes tolerated (a client that never reads) before the connection is dropped. */
+  maxBufferedBytes?: number;
+}
+
+type Item = { frame: Frame } | { error: FrameError };
+
+export class Session implements SessionControl {
+  readonly remote: string;
+  private _state: SessionState = 'open';
+  private _account: Account | undefined;
+  private readonly parser: FrameParser;
+  private readonly queue: Item[] = [];
+  private working = false;
+  private paused = false;
+  private failedLogins = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly opts: Required<SessionOptions>;
+
+  constructor(
+    readonly id: string,
+    private readonly socket: Socket,
+    private readonly dispatcher: Dispatcher,
+    options: SessionOptions,
+    private readonly log: Logger,
+    private readonly onClosed: (s: Session) => void,
+  ) {
+    this.opts = { maxFailedLogins: 5, maxQueuedFrames: 64, maxBufferedBytes: 4 * 1024 * 1024, ...options };
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.parser = new FrameParser(options);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.onSocketClosed());
+    this.armIdle();
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+  get account(): Account | undefined {
+    return this._account;
+  }
+
+  login(account: Account): void {
+    this._account = account;
+    this.failedLogins = 0;
+  }
+  logout(): void {
+    this._account = undefined;
+  }
+  loginFailed(): void {
+    if (++this.failedLogins >= this.opts.maxFailedLogins) {
+      // Closed after the reply is written: the client still learns why.
+      setImmediate(() => this.close('too many failed logins'));
+    }
+  }
+
+  /** Writes an unsolicited frame (a push). False when the session cannot take it. */
+  push(fields: FieldList): boolean {
+    if (this._state !== 'open') return false;
+    return this.write(fields);
+  }
+
+  close(reason: string): void {
+    if (this._state !== 'open') return;
+    this._state = 'closing';
+    this.log.info({ reason, user: this._account?.user }, 'closing session');
+    clearTimeout(this.idleTimer);
+    this.socket.end();
+    // A peer that never reads its last bytes must not keep the session alive.
+    setTimeout(() => this.socket.destroy(), 2_000).unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.armIdle();
+    for (const r of this.parser.push(chunk)) this.queue.push(r.ok ? { frame: r.frame } : { error: r.error });
+    if (this.queue.length >= this.opts.maxQueuedFrames && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    try {
+      let item: Item | undefined;
+      while (this._state === 'open' && (item = this.queue.shift())) {
+        if ('error' in item) this.refuseFrame(item.error);
+        else await this.answer(item.frame);
+        if (this.paused && this.queue.length < this.opts.maxQueuedFrames / 2) {
+          this.paused = false;
+          this.socket.resume();
+        }
+      }
+    } finally {
+      this.working = false;
+    }
+  }
+
+  private async answer(frame: Frame): Promise<void> {
+    const log = this.log.child({ seqId: frame.get('SeqID') });
+    for await (const reply of this.dispatcher.dispatch(frame, this, log)) {
+      if (!this.write(reply)) return;
+    }
+  }
+
+  private refuseFrame(err: FrameError): void {
+    const env = {
+      action: err.fields.get('Action'),
+      seqId: err.fields.get('SeqID'),
+      callMethod: err.fields.get('CallMethod'),
+    };
+    this.log.info({ code: err.code, seqId: env.seqId }, 'malformed frame refused');
+    this.write(errorReply(env, err.message));
+    if (err.fatal) this.close(`flood: ${err.message}`);
+  }
+
+  private write(fields: FieldList): boolean {
+    if (this._state !== 'open') return false;
+    if (this.socket.writableLength > this.opts.maxBufferedBytes) {
+      this.log.warn(
+        { buffered: this.socket.writableLength },
+        'client does not read its replies: dropping it',
+      );
+      this._state = 'closing';
+      this.socket.destroy();
+      return false;
+    }
+    this.socket.write(serialize(fields));
+    return true;
+  }
+
+  private armIdle(): void {
+    if (this.opts.idleTimeoutSec <= 0) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else
+      this.idleTimer = setTimeout(
+        () => this.close(`idle for ${this.opts.idleTimeoutSec} s`),
+        this.opts.idleTimeoutSec * 1000,
+      );
+  }
+
+  private onSocketClosed(): void {
+    clearTimeout(this.idleTimer);
+    if (this._state === 'closed') return;
+    if (this._state === 'open') this.log.info({ user: this._account?.user }, 'client disconnected');
+    this._state = 'closed';
+    this.queue.length = 0;
+    this.onClosed(this);
+  }
+}

@@ -1,0 +1,82 @@
+// Starts a real PMS server on a free loopback port with fake PBX services, for session tests.
+import { loadConfig, type Config, type DeepPartial } from '../../../src/config/index.js';
+import { HANDLERS, NOT_YET_AVAILABLE } from '../../../src/handlers/index.js';
+import type { Handler } from '../../../src/handlers/types.js';
+import { silentLogger } from '../../../src/log.js';
+import { AccountBook } from '../../../src/server/accounts.js';
+import { Dispatcher } from '../../../src/server/dispatcher.js';
+import { PmsServer } from '../../../src/server/server.js';
+import { PmsClient } from '../../../src/client/pms-client.js';
+import { FakeAmi } from './fake-pbx.js';
+
+export interface Harness {
+  config: Config;
+  server: PmsServer;
+  ami: FakeAmi;
+  port: number;
+  client(): Promise<PmsClient>;
+  /** A client already logged in as admin. */
+  loggedIn(): Promise<PmsClient>;
+  close(): Promise<void>;
+}
+
+export const ADMIN = { user: 'admin', password: 's3cret-admin', grade: 1 as const };
+export const OPERATOR = { user: 'console', password: 'op-pass', grade: 2 as const };
+
+export async function startHarness(
+  values: DeepPartial<Config> = {},
+  extraHandlers: Handler[] = [],
+  deadlineMs?: number,
+): Promise<Harness> {
+  const config = loadConfig({
+    env: {},
+    values: {
+      listen: { host: '127.0.0.1', port: 0 },
+      accounts: [ADMIN, OPERATOR],
+      ami: { username: 'x', password: 'x' },
+      ari: { username: 'x', password: 'x' },
+      log: { level: 'silent' },
+      ...values,
+    },
+  });
+  const ami = new FakeAmi();
+  const services = { accounts: new AccountBook(config.accounts), ami };
+  const dispatcher = new Dispatcher([...HANDLERS, ...extraHandlers], NOT_YET_AVAILABLE, services, deadlineMs);
+  const server = new PmsServer(config, dispatcher, silentLogger());
+  const port = await server.listen();
+  const clients: PmsClient[] = [];
+  const client = async (): Promise<PmsClient> => {
+    const c = await PmsClient.connect(port);
+    clients.push(c);
+    return c;
+  };
+  return {
+    config,
+    server,
+    ami,
+    port,
+    client,
+    async loggedIn() {
+      const c = await client();
+      const r = await c.call(loginFields(ADMIN.user, ADMIN.password));
+      if (r.get('Response') !== 'Success') throw new Error('harness login failed');
+      return c;
+    },
+    async close() {
+      for (const c of clients) c.socket.destroy();
+      await server.close(500);
+    },
+  };
+}
+
+export const loginFields = (user: string, password: string): Array<[string, string]> => [
+  ['Action', 'UserLogin'],
+  ['CallMethod', 'Account'],
+  ['User', user],
+  ['Password', password],
+];
+
+export const HEARTBEAT: Array<[string, string]> = [
+  ['Action', 'UserLogin'],
+  ['CallMethod', 'HeartBeat'],
+];
