@@ -1,0 +1,109 @@
+// Room state in the store. Handlers change rooms only through this repository, which is also where
+// a room's "clean" (checked-out) state is defined once.
+import type { Knex } from 'knex';
+import type { Store } from './db.js';
+
+export type ClassOfService = 1 | 2 | 3 | 4 | 5;
+
+export interface Room {
+  extension: string;
+  guestName: string | null;
+  classOfService: ClassOfService;
+  dnd: { on: boolean; start: Date | null; end: Date | null };
+  group: string;
+  voicemail: { enabled: boolean; mwi: boolean; email: string | null; attach: boolean };
+  checkedInAt: Date | null;
+}
+
+/** A room after check-out (seed 000 §5.4.8): class 1, group Default, everything else cleared. */
+export function cleanRoom(extension: string): Room {
+  return {
+    extension,
+    guestName: null,
+    classOfService: 1,
+    dnd: { on: false, start: null, end: null },
+    group: 'Default',
+    voicemail: { enabled: false, mwi: false, email: null, attach: true },
+    checkedInAt: null,
+  };
+}
+
+interface Row {
+  extension: string;
+  guest_name: string | null;
+  class_of_service: number;
+  dnd_on: number | boolean;
+  dnd_start: Date | null;
+  dnd_end: Date | null;
+  group_name: string;
+  vm_enabled: number | boolean;
+  vm_mwi: number | boolean;
+  vm_email: string | null;
+  vm_attach: number | boolean;
+  checked_in_at: Date | null;
+}
+
+export class RoomStore {
+  constructor(private readonly store: Store) {}
+
+  /** The room's state; a room never written is clean. */
+  async get(extension: string, trx?: Knex.Transaction): Promise<Room> {
+    const row = await this.store.run((k) => (trx ?? k)<Row>('rooms').where({ extension }).first());
+    return row ? fromRow(row) : cleanRoom(extension);
+  }
+
+  async save(room: Room, trx?: Knex.Transaction): Promise<void> {
+    const row = toRow(room);
+    await this.store.run((k) =>
+      (trx ?? k)('rooms')
+        .insert(row)
+        .onConflict('extension')
+        .merge({ ...row, updated_at: k.fn.now() }),
+    );
+  }
+
+  /** Every room that is not clean (the rows present). */
+  async list(): Promise<Room[]> {
+    const rows = await this.store.run((k) => k<Row>('rooms').select().orderBy('extension'));
+    return rows.map(fromRow);
+  }
+
+  /** Runs `fn` in one transaction: all of it is applied, or none (e.g. ChangeRoom). */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.store.run((k) => k.transaction(fn));
+  }
+}
+
+function fromRow(r: Row): Room {
+  return {
+    extension: r.extension,
+    guestName: r.guest_name,
+    classOfService: r.class_of_service as ClassOfService,
+    dnd: { on: Boolean(r.dnd_on), start: r.dnd_start, end: r.dnd_end },
+    group: r.group_name,
+    voicemail: {
+      enabled: Boolean(r.vm_enabled),
+      mwi: Boolean(r.vm_mwi),
+      email: r.vm_email,
+      attach: Boolean(r.vm_attach),
+    },
+    checkedInAt: r.checked_in_at,
+  };
+}
+
+function toRow(room: Room): Row {
+  return {
+    extension: room.extension,
+    guest_name: room.guestName,
+    class_of_service: room.classOfService,
+    dnd_on: room.dnd.on,
+    dnd_start: room.dnd.start,
+    dnd_end: room.dnd.end,
+    group_name: room.group,
+    vm_enabled: room.voicemail.enabled,
+    vm_mwi: room.voicemail.mwi,
+    vm_email: room.voicemail.email,
+    vm_attach: room.voicemail.attach,
+    checked_in_at: room.checkedInAt,
+  };
+}
