@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Stops the lab: the phones, then Asterisk, then unmounts the chroot's /proc. Leaves the rootfs cache
+# (lab/cache) and MariaDB alone. Safe to run when nothing runs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+require_root
+take_lock
+log_to down
+load_env
+
+bash "$LAB_DIR/phones.sh" stop
+
+stop_asterisk
+rm -f "$ASTERISK_RUN/asterisk.pid" "$ASTERISK_RUN/asterisk.ctl"
+
+if [[ -d $ROOTFS/proc ]] && mountpoint -q "$ROOTFS/proc"; then
+  umount "$ROOTFS/proc" || umount -l "$ROOTFS/proc" || die "cannot unmount $ROOTFS/proc"
+fi
+say "lab down"

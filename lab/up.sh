@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Starts the test lab: Asterisk 22 in a Debian sid chroot, MariaDB, and four baresip room phones
+# (8001-8004) registered to Asterisk. From nothing on a Debian 12 machine (as root) it installs and
+# builds what it needs; run again, it only checks and starts what is not running. Settings: lab/lab.env.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+main() {
+  require_root
+  take_lock
+  log_to up
+  load_env
+  local started=$SECONDS
+
+  ensure_commands mmdebstrap:mmdebstrap baresip:baresip-core sox:sox
+  bash "$LAB_DIR/build-rootfs.sh"
+  ensure_mariadb
+  install_asterisk_config
+  start_asterisk
+  bash "$LAB_DIR/phones.sh" start
+  wait_registered
+
+  say "lab up in $((SECONDS - started)) s"
+  bash "$LAB_DIR/status.sh"
+}
+
+ensure_mariadb() {
+  if ! port_open "$PMS_DB_PORT"; then
+    ensure_commands mariadbd:mariadb-server
+    if ! port_open "$PMS_DB_PORT"; then
+      say "starting MariaDB (log: $RUN_DIR/mariadb.log)"
+      mkdir -p /run/mysqld
+      chown mysql:mysql /run/mysqld
+      # No service manager here (containers, CI) and start-stop-daemon alone does not start it: run
+      # the server directly. 9>&-: it must not hold the lab's lock.
+      setsid /usr/sbin/mariadbd --user=mysql >>"$RUN_DIR/mariadb.log" 2>&1 </dev/null 9>&- &
+    fi
+  fi
+  ensure_commands mariadb:mariadb-client
+  wait_for "MariaDB on 127.0.0.1:$PMS_DB_PORT" 60 port_open "$PMS_DB_PORT" ||
+    die "MariaDB does not listen on 127.0.0.1:$PMS_DB_PORT; see $RUN_DIR/mariadb.log"
+  mariadb_up || allow_lab_login ||
+    die "MariaDB refuses $PMS_DB_USER@$PMS_DB_HOST:$PMS_DB_PORT with the lab/lab.env password"
+  local db dbs
+  IFS=, read -r -a dbs <<<"$LAB_DATABASES"
+  for db in "${dbs[@]}"; do
+    mariadb_sql "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4" >/dev/null ||
+      die "cannot create database $db"
+  done
+}
+
+# A fresh Debian MariaDB lets root in only through the Unix socket (as the Unix root user); the engine
+# and Asterisk connect over TCP. For the lab's root-without-password login (lab.env), allow that too.
+allow_lab_login() {
+  [[ $PMS_DB_USER == root && -z $PMS_DB_PASSWORD ]] || return 1
+  warn "MariaDB refuses root over TCP: allowing root without password from 127.0.0.1 (lab machine)"
+  mariadb -u root -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('');
+    CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+    GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;" || return 1
+  mariadb_up
+}
+
+# wait_for <what> <seconds> <command...>: poll every 0.2 s until the command succeeds or time runs out.
+wait_for() {
+  local what=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || {
+      warn "gave up waiting for $what"
+      return 1
+    }
+    sleep 0.2
+  done
+}
+
+# asterisk-conf/ + lab/asterisk/ (rendered from lab.env) replace the rootfs's /etc/asterisk, every time,
+# so that an edit of asterisk-conf takes effect. The Debian sample configs are dropped entirely.
+install_asterisk_config() {
+  local stage="$RUN_DIR/asterisk-etc" f name
+  rm -rf "$stage"
+  mkdir -p "$stage"
+  cp -a "$REPO_DIR/asterisk-conf/." "$stage/"
+  for f in "$LAB_DIR"/asterisk/*; do
+    name=$(basename "$f")
+    render "$f" >"$stage/$name"
+    chmod 0640 "$stage/$name"
+  done
+  if [[ -d $ROOTFS/etc/asterisk ]] && diff -rq "$stage" "$ROOTFS/etc/asterisk" >/dev/null 2>&1; then
+    CONFIG_CHANGED=
+  else
+    CONFIG_CHANGED=1
+    rm -rf "$ROOTFS/etc/asterisk"
+    cp -a "$stage" "$ROOTFS/etc/asterisk"
+  fi
+}
+
+# Replace each @KEY@ by the value of KEY from lab.env; an unknown @KEY@ (outside comments) is an error.
+render() {
+  local text key left
+  text=$(<"$1")
+  for key in "${LAB_ENV_KEYS[@]}"; do
+    # Quoted replacement: bash 5.2 would otherwise expand "&" in a value to the matched text.
+    text=${text//"@$key@"/"${!key}"}
+  done
+  left=$(grep -v '^[[:space:]]*;' <<<"$text" | grep -oE '@[A-Z][A-Z0-9_]*@' | head -n 1 || true)
+  [[ -z $left ]] || die "$1 uses $left, which lab/lab.env does not define"
+
+  printf '%s\n' "$text"
+}
+
+start_asterisk() {
+  mountpoint -q "$ROOTFS/proc" || mount -t proc proc "$ROOTFS/proc"
+  # The chroot shares the host's network, so it takes the host's name resolution. mmdebstrap leaves
+  # no /etc/hosts: Asterisk then fails to resolve the host name (an ERROR line on every call).
+  cp /etc/hosts "$ROOTFS/etc/hosts"
+  cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
+  mkdir -p "$ASTERISK_RUN" "$ROOTFS/var/log/asterisk"
+  ln -sfn "../cache/rootfs/var/log/asterisk/messages.log" "$RUN_DIR/asterisk.log"
+
+  local pids
+  pids=$(asterisk_pids)
+  if [[ -n $pids ]]; then
+    # The CLI can be away for a moment while Asterisk restarts (`core restart now` in a test).
+    if [[ $(wc -w <<<"$pids") -eq 1 ]] && wait_for "the Asterisk CLI" 30 asterisk_up; then
+      if [[ -n $CONFIG_CHANGED ]]; then
+        say "Asterisk runs (pid ${pids% }); configuration changed: core reload (modules.conf changes need a restart)"
+        ast_cli 'core reload' >/dev/null
+      else
+        say "Asterisk runs already (pid ${pids% })"
+      fi
+      return
+    fi
+    warn "Asterisk pids ${pids% } in the chroot, but not one server answering its CLI: stopping them"
+    stop_asterisk
+  fi
+  rm -f "$ASTERISK_RUN/asterisk.pid" "$ASTERISK_RUN/asterisk.ctl"
+
+  touch "$ASTERISK_LOG"
+  local log_lines
+  log_lines=$(wc -l <"$ASTERISK_LOG")
+  say "starting Asterisk (log: $RUN_DIR/asterisk.log)"
+  # As root inside the chroot, without -U/-G: with them Asterisk drops capabilities and can no longer
+  # read its own config. -f (no fork) under setsid rather than Asterisk's own daemon mode: a daemon
+  # forks again on `core restart now` and gets a new pid, which raced with this script; with -f the
+  # restart happens in place. -n: no colour codes in lab/run/asterisk-console.log. 9>&-: the server
+  # must not hold the lab's lock.
+  setsid chroot "$ROOTFS" /usr/sbin/asterisk -f -n >>"$RUN_DIR/asterisk-console.log" 2>&1 </dev/null 9>&- &
+  local pid=$!
+  wait_for "the Asterisk CLI" "$LAB_START_TIMEOUT" asterisk_up_or_dead "$pid" ||
+    die "Asterisk does not answer its CLI, see $RUN_DIR/asterisk.log"
+  pid_alive "$pid" || die "Asterisk exited at start, see $RUN_DIR/asterisk-console.log and $RUN_DIR/asterisk.log"
+  timeout "$LAB_START_TIMEOUT" chroot "$ROOTFS" /usr/sbin/asterisk -rx 'core waitfullybooted' >/dev/null ||
+    die "Asterisk did not finish booting in ${LAB_START_TIMEOUT}s, see $RUN_DIR/asterisk.log"
+  local errors
+  errors=$(tail -n "+$((log_lines + 1))" "$ASTERISK_LOG" | grep -E '\] (ERROR|WARNING)\[' || true)
+  if [[ -n $errors ]]; then
+    warn "Asterisk logged errors/warnings while starting:"
+    printf '%s\n' "$errors" >&2
+  fi
+}
+
+# Phones register within a second of starting. A phone that runs but is not registered (Asterisk lost
+# its registration) would only retry after its registration interval: restart it instead.
+# Stops waiting early when the Asterisk just started has exited.
+asterisk_up_or_dead() {
+  ! pid_alive "$1" || asterisk_up
+}
+
+wait_registered() {
+  wait_for "phone registrations" 5 all_registered && return
+  local missing
+  missing=$(unregistered_phones)
+  say "not registered: $missing; restarting those phones"
+  # shellcheck disable=SC2086 # one argument per extension
+  bash "$LAB_DIR/phones.sh" restart $missing
+  wait_for "phone registrations" "$LAB_START_TIMEOUT" all_registered || {
+    ast_cli 'pjsip show contacts' >&2 || true
+    die "phones $(unregistered_phones) did not register in ${LAB_START_TIMEOUT}s; see $PHONES_DIR/<ext>/baresip.log and $RUN_DIR/asterisk.log"
+  }
+}
+
+unregistered_phones() {
+  local registered ext missing=()
+  registered=$(registered_phones)
+  for ext in "${PHONES[@]}"; do
+    grep -qx "$ext" <<<"$registered" || missing+=("$ext")
+  done
+  printf '%s' "${missing[*]}"
+}
+
+all_registered() {
+  [[ -z $(unregistered_phones) ]]
+}
+
+main "$@"

@@ -1,0 +1,192 @@
+// Helpers for integration tests against the real lab (`make lab-up`): Asterisk 22 in a chroot,
+// MariaDB and four baresip phones. Settings come from lab/lab.env, the same file the lab scripts read.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config, type DeepPartial } from '../../src/config/index.js';
+
+const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const LAB_DIR = resolve(REPO_DIR, 'lab');
+/** The sid root filesystem in which the lab's Asterisk runs. */
+export const LAB_ROOTFS = resolve(LAB_DIR, 'cache/rootfs');
+/** Per-phone baresip directories: lab/run/phones/<ext>/{config,accounts,baresip.log,recordings/}. */
+export const LAB_PHONES_DIR = resolve(LAB_DIR, 'run/phones');
+
+const CLI_TIMEOUT_MS = 10_000;
+const PROBE_TIMEOUT_MS = 3_000;
+const REQUIRE_GRACE_MS = 5_000;
+
+/**
+ * lab/lab.env parsed as lab/lib.sh reads it: `PMS_…=value` and `LAB_…=value` lines, values taken
+ * literally; `#` lines and blank lines are skipped.
+ */
+export function labEnv(): Record<string, string> {
+  const file = resolve(LAB_DIR, 'lab.env');
+  const env: Record<string, string> = {};
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/^\s*(#|$)/.test(line)) return;
+      const m = /^((?:PMS|LAB)_[A-Z0-9_]+)=(.*)$/.exec(line);
+      if (!m)
+        throw new Error(`${file}:${i + 1}: expected PMS_…=value or LAB_…=value, got ${JSON.stringify(line)}`);
+      env[m[1]!] = m[2]!;
+    });
+  return env;
+}
+
+/** One lab.env value; throws if the key is missing. */
+export function labValue(key: string): string {
+  const value = labEnv()[key];
+  if (value === undefined) throw new Error(`lab/lab.env has no ${key}`);
+  return value;
+}
+
+/** Extensions of the lab's phones (LAB_PHONES). */
+export function labPhones(): string[] {
+  return labValue('LAB_PHONES').split(',');
+}
+
+/**
+ * The engine's configuration for a test against the lab: lab.env's AMI/ARI/DB settings, any free PMS
+ * port, the test database, no logs; `values` are deep-merged over that.
+ */
+export function labConfig(values: DeepPartial<Config> = {}): Config {
+  const base: DeepPartial<Config> = {
+    listen: { port: 0 },
+    db: { database: 'pms_engine_test' },
+    log: { level: 'silent' },
+  };
+  return loadConfig({ env: labEnv(), values: deepMerge(base, values) });
+}
+
+/** Plain objects merge key by key; anything else (arrays included) in `over` replaces. */
+function deepMerge<T>(base: T, over: T): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(over as Record<string, unknown>)) {
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out as T;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Runs an Asterisk CLI command in the lab (`asterisk -rx` in the chroot); rejects if Asterisk is down. */
+export function asteriskCli(command: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      'chroot',
+      [LAB_ROOTFS, '/usr/sbin/asterisk', '-rx', command],
+      { timeout: CLI_TIMEOUT_MS },
+      (err, stdout, stderr) => {
+        if (err) {
+          const why = `${stderr}${stdout}`.trim() || err.message;
+          reject(new Error(`asterisk -rx ${JSON.stringify(command)} failed: ${why}`));
+        } else {
+          resolvePromise(stdout);
+        }
+      },
+    );
+  });
+}
+
+/** Extensions with a registration Asterisk knows (`pjsip show contacts`). */
+export async function registeredPhones(): Promise<string[]> {
+  const out = await asteriskCli('pjsip show contacts');
+  const exts = [...out.matchAll(/^\s*Contact:\s+([^<\s/][^/\s]*)\//gm)].map((m) => m[1]!);
+  return [...new Set(exts)].sort();
+}
+
+/**
+ * Waits until Asterisk answers its CLI and has fully booted, e.g. after `core restart now`. Polls
+ * `core show uptime` every 200 ms up to the deadline.
+ */
+export async function waitForAsterisk(timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      if ((await asteriskCli('core show uptime')).includes('System uptime')) {
+        await asteriskCli('core waitfullybooted');
+        return;
+      }
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`Asterisk did not come back within ${timeoutMs} ms (${last}); see lab/run/asterisk.log`);
+}
+
+/**
+ * Throws unless the whole lab answers: AMI, ARI and every phone registered. Integration tests call it
+ * first (`before(requireLab)` works); they never skip, so a missing lab fails loudly instead of passing
+ * silently. Problems are re-checked for up to 5 s so that an Asterisk in the middle of a restart is
+ * waited for rather than reported as missing.
+ */
+export async function requireLab(): Promise<void> {
+  const env = labEnv();
+  const deadline = Date.now() + REQUIRE_GRACE_MS;
+  for (;;) {
+    const problems = (await Promise.all([checkAmi(env), checkAri(env), checkPhones(env)])).filter(
+      (p): p is string => p !== undefined,
+    );
+    if (!problems.length) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`The lab is not running (${problems.join('; ')}): run \`make lab-up\``);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function checkAmi(env: Record<string, string>): Promise<string | undefined> {
+  const host = env.PMS_AMI_HOST ?? '127.0.0.1';
+  const port = Number(env.PMS_AMI_PORT ?? 5038);
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const finish = (problem?: string): void => {
+      socket.destroy();
+      done(problem);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => finish(`AMI ${host}:${port} sent no banner`));
+    socket.once('error', (err) => finish(`AMI ${host}:${port}: ${err.message}`));
+    socket.once('data', (chunk) =>
+      finish(
+        chunk.toString().startsWith('Asterisk Call Manager')
+          ? undefined
+          : `AMI ${host}:${port} is not Asterisk`,
+      ),
+    );
+  });
+}
+
+async function checkAri(env: Record<string, string>): Promise<string | undefined> {
+  const url = `${(env.PMS_ARI_URL ?? '').replace(/\/$/, '')}/ari/asterisk/info`;
+  const auth = Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64');
+  try {
+    const res = await fetch(url, {
+      headers: { authorization: `Basic ${auth}` },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    await res.arrayBuffer();
+    return res.ok ? undefined : `ARI ${url} answered HTTP ${res.status}`;
+  } catch (err) {
+    return `ARI ${url}: ${(err as Error).message}`;
+  }
+}
+
+async function checkPhones(env: Record<string, string>): Promise<string | undefined> {
+  const wanted = (env.LAB_PHONES ?? '').split(',');
+  try {
+    const registered = await registeredPhones();
+    const missing = wanted.filter((ext) => !registered.includes(ext));
+    return missing.length ? `phones not registered: ${missing.join(', ')}` : undefined;
+  } catch (err) {
+    return `Asterisk CLI: ${(err as Error).message}`;
+  }
+}
