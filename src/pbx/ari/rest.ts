@@ -1,0 +1,50 @@
+// Types for the ARI REST operations the engine calls through ari-client.
+import type { AriChannel, AriPlayback } from './events.js';
+
+type Params = Record<string, unknown>;
+
+/**
+ * The REST operations of ari-client the engine calls, typed after ARI's own API description
+ * (parameter names as in the swagger docs; ari-client validates them). Add more as they are needed.
+ */
+export interface AriRest {
+  applications: {
+    list(): Promise<AriApplication[]>;
+    get(params: { applicationName: string }): Promise<AriApplication>;
+  };
+  asterisk: { getInfo(params?: { only?: string }): Promise<Params> };
+  channels: {
+    list(): Promise<AriChannel[]>;
+    get(params: { channelId: string }): Promise<AriChannel>;
+    originate(params: {
+      endpoint: string;
+      app?: string;
+      appArgs?: string;
+      callerId?: string;
+      timeout?: number;
+      channelId?: string;
+      variables?: Record<string, string>;
+    }): Promise<AriChannel>;
+    answer(params: { channelId: string }): Promise<void>;
+    hangup(params: { channelId: string; reason?: string }): Promise<void>;
+    play(params: {
+      channelId: string;
+      media: string | string[];
+      lang?: string;
+      playbackId?: string;
+    }): Promise<AriPlayback>;
+  };
+  playbacks: {
+    get(params: { playbackId: string }): Promise<AriPlayback>;
+    stop(params: { playbackId: string }): Promise<void>;
+  };
+}
+
+export interface AriApplication {
+  name: string;
+  channel_ids: string[];
+  bridge_ids: string[];
+  endpoint_ids: string[];
+  device_names: string[];
+  [field: string]: unknown;
+}
