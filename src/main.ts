@@ -1,0 +1,51 @@
+// Entry point: `npm start` / `node dist/src/main.js`. Reads the configuration, starts the engine,
+// and stops it gracefully on SIGTERM/SIGINT.
+import { ConfigError } from './errors.js';
+import { loadConfig, usesDefaultAdmin, type Config } from './config/index.js';
+import { Engine } from './engine.js';
+import { createLogger } from './log.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  // Before a logger exists: a technician reads this on the console.
+  console.error(err.message);
+  process.exit(2);
+}
+
+const log = createLogger(config.log);
+if (usesDefaultAdmin(config))
+  log.warn(
+    { user: 'admin' },
+    'SECURITY: the default PMS account admin/admin is enabled; set PMS_ACCOUNTS or "accounts" in the config file',
+  );
+
+const engine = new Engine(config, log);
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutdown requested');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  engine.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (bug): kept running'));
+
+engine.start().catch((err: unknown) => {
+  log.fatal({ err }, 'engine failed to start');
+  process.exit(1);
+});
