@@ -15,6 +15,15 @@ if asterisk_up; then
     "$(port_open "${PMS_ARI_URL##*:}" && echo open || echo CLOSED)"
   registered=$(registered_phones | tr '\n' ' ')
   printf '            registered: %s\n' "${registered:-none}"
+  # Call records: cdr_adaptive_odbc registered and its ODBC connection up (res_odbc.conf, odbc.ini).
+  # Read whole outputs first: `cmd | grep -q` could fail under pipefail when grep exits early.
+  cdr_status=$(ast_cli 'cdr show status')
+  odbc_status=$(ast_cli 'odbc show asteriskcdrdb')
+  if grep -q 'Adaptive ODBC' <<<"$cdr_status" && grep -qE 'active connections: [1-9]' <<<"$odbc_status"; then
+    printf '            call records into MariaDB %s.cdr\n' "$LAB_CDR_DATABASE"
+  else
+    printf '            call records NOT written (cdr show status, odbc show; see %s/asterisk.log)\n' "$RUN_DIR"
+  fi
 elif [[ -d $ROOTFS ]]; then
   printf 'Asterisk    DOWN (rootfs %s)\n' "$ROOTFS"
 else

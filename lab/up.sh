@@ -47,6 +47,12 @@ ensure_mariadb() {
     mariadb_sql "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4" >/dev/null ||
       die "cannot create database $db"
   done
+  # Asterisk's call-record table: cdr_adaptive_odbc reads its columns when it loads, so it must exist
+  # before Asterisk starts. CREATE TABLE IF NOT EXISTS: an existing table (and its rows) stays.
+  if ! mariadb_sql "CREATE DATABASE IF NOT EXISTS \`$LAB_CDR_DATABASE\` CHARACTER SET utf8mb4;
+    USE \`$LAB_CDR_DATABASE\`; $(<"$REPO_DIR/asterisk-conf/sql/cdr.sql")" >/dev/null; then
+    die "cannot create the call-record table $LAB_CDR_DATABASE.cdr (asterisk-conf/sql/cdr.sql)"
+  fi
 }
 
 # A fresh Debian MariaDB lets root in only through the Unix socket (as the Unix root user); the engine
@@ -92,6 +98,12 @@ install_asterisk_config() {
     rm -rf "$ROOTFS/etc/asterisk"
     cp -a "$stage" "$ROOTFS/etc/asterisk"
   fi
+  # The ODBC data source of the call records (res_odbc.conf) lives outside /etc/asterisk.
+  render "$LAB_DIR/odbc.ini" >"$RUN_DIR/odbc.ini"
+  if ! cmp -s "$RUN_DIR/odbc.ini" "$ROOTFS/etc/odbc.ini"; then
+    CONFIG_CHANGED=1
+    install -m 0640 "$RUN_DIR/odbc.ini" "$ROOTFS/etc/odbc.ini"
+  fi
 }
 
 # Replace each @KEY@ by the value of KEY from lab.env; an unknown @KEY@ (outside comments) is an error.
@@ -114,6 +126,12 @@ start_asterisk() {
   # no /etc/hosts: Asterisk then fails to resolve the host name (an ERROR line on every call).
   cp /etc/hosts "$ROOTFS/etc/hosts"
   cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
+  # The host's time zone too: Asterisk writes call records in its local time, and the tests compare
+  # them with the host's clock (rm first: the rootfs's /etc/localtime is a symlink into its zoneinfo).
+  if ! cmp -s /etc/localtime "$ROOTFS/etc/localtime"; then
+    rm -f "$ROOTFS/etc/localtime"
+    cp -L /etc/localtime "$ROOTFS/etc/localtime"
+  fi
   mkdir -p "$ASTERISK_RUN" "$ROOTFS/var/log/asterisk"
   ln -sfn "../cache/rootfs/var/log/asterisk/messages.log" "$RUN_DIR/asterisk.log"
 

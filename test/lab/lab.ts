@@ -190,3 +190,55 @@ async function checkPhones(env: Record<string, string>): Promise<string | undefi
     return `Asterisk CLI: ${(err as Error).message}`;
   }
 }
+
+// --- AstDB ---------------------------------------------------------------------------------------
+// Through the CLI, not AMI: tests of the dialplan set AstDB keys directly, without the engine.
+
+/** Quotes a value for the Asterisk CLI (double quotes; backslash escapes " and \). */
+function cliQuote(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** An AstDB value, or undefined when the key does not exist. */
+export async function astDbGet(family: string, key: string): Promise<string | undefined> {
+  const out = await asteriskCli(`database get ${cliQuote(family)} ${cliQuote(key)}`);
+  const m = /^Value: (.*)$/m.exec(out);
+  return m ? m[1] : undefined;
+}
+
+export async function astDbPut(family: string, key: string, value: string): Promise<void> {
+  const out = await asteriskCli(`database put ${cliQuote(family)} ${cliQuote(key)} ${cliQuote(value)}`);
+  if (!/Updated database successfully/.test(out))
+    throw new Error(`AstDB put ${family}/${key} failed: ${out.trim()}`);
+}
+
+/** Deletes a key; a key that does not exist is fine (and not tried: Asterisk would log a warning). */
+export async function astDbDel(family: string, key: string): Promise<void> {
+  if ((await astDbGet(family, key)) === undefined) return;
+  const out = await asteriskCli(`database del ${cliQuote(family)} ${cliQuote(key)}`);
+  if (!/removed/i.test(out)) throw new Error(`AstDB del ${family}/${key} failed: ${out.trim()}`);
+}
+
+export interface AstDbChanges {
+  /** Sets family/key (undefined: deletes it), remembering the value it had first. */
+  set(key: string, value: string | undefined): Promise<void>;
+  /** Puts back every key touched since: its first value, or no key if it had none. */
+  restore(): Promise<void>;
+}
+
+/** AstDB changes a test makes and undoes afterwards (`after(() => db.restore())`). */
+export function astDbChanges(family: string): AstDbChanges {
+  const original = new Map<string, string | undefined>();
+  const apply = (key: string, value: string | undefined): Promise<void> =>
+    value === undefined ? astDbDel(family, key) : astDbPut(family, key, value);
+  return {
+    async set(key, value) {
+      if (!original.has(key)) original.set(key, await astDbGet(family, key));
+      await apply(key, value);
+    },
+    async restore() {
+      for (const [key, value] of original) await apply(key, value);
+      original.clear();
+    },
+  };
+}

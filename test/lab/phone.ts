@@ -7,6 +7,8 @@
 //   same whatever the answer mode, an incoming call's first call event is preceded by a CALL_INCOMING
 //   marked `derived: true` when baresip sent none.
 // - The recording (sndfile module) is a valid wav only once the call has ended.
+// - Every call event carries the peer's display name (`peerdisplayname`, UTF-8): callerName of a
+//   CALL_INCOMING is the caller name the phone would show.
 import { execFile } from 'node:child_process';
 import { readdir, stat, open } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -20,6 +22,9 @@ export interface PhoneEvent {
   /** 'incoming' | 'outgoing' for call events. */
   direction?: string;
   peerUri?: string;
+  /** The caller's (or callee's) display name as the phone shows it, e.g. the guest name Asterisk put on
+   *  an incoming call (baresip's `peerdisplayname`); absent when the peer sent none. */
+  callerName?: string;
   /** SIP call id; absent on the very first event of an outgoing call. */
   callId?: string;
   /** CALL_CLOSED: the reason ("Connection reset by peer", "404 Not Found", ...). */
@@ -119,6 +124,9 @@ class BaresipPhone implements Phone {
     private readonly sipHostPort: string,
   ) {
     this.socket = connect({ host: '127.0.0.1', port });
+    // A phone a test forgot to close() must not keep the test process alive (node:test would wait for
+    // it forever). Every wait below has its own timer, which keeps the process alive while it waits.
+    this.socket.unref();
     this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', (err) => this.fail(this.error(`ctrl_tcp 127.0.0.1:${port}: ${err.message}`)));
     this.socket.on('close', () =>
@@ -127,8 +135,18 @@ class BaresipPhone implements Phone {
       ),
     );
     this.connected = new Promise<void>((res, rej) => {
-      this.socket.once('connect', res);
-      this.socket.once('error', rej);
+      const timer = setTimeout(
+        () => rej(new Error(`no connection within ${COMMAND_TIMEOUT_MS} ms`)),
+        COMMAND_TIMEOUT_MS,
+      );
+      this.socket.once('connect', () => {
+        clearTimeout(timer);
+        res();
+      });
+      this.socket.once('error', (err) => {
+        clearTimeout(timer);
+        rej(err);
+      });
     }).then(async () => {
       // A command answered proves baresip has accepted this client and will send it its events.
       await this.command('reginfo');
@@ -329,6 +347,7 @@ class BaresipPhone implements Phone {
       type: str(raw.type) ?? 'UNKNOWN',
       direction: str(raw.direction),
       peerUri: str(raw.peeruri),
+      callerName: str(raw.peerdisplayname),
       callId: str(raw.id),
       param: str(raw.param),
       raw,
