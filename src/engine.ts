@@ -1,33 +1,54 @@
 // The composition root: builds every part from the typed config, wires them, starts and stops them.
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { HANDLERS, NOT_YET_AVAILABLE } from './handlers/index.js';
+import { buildHandlers, NOT_YET_AVAILABLE } from './handlers/index.js';
 import type { Services } from './handlers/types.js';
 import { AmiClient } from './pbx/ami/client.js';
+import { AstDb } from './pbx/astdb.js';
 import { AriClient } from './pbx/ari/client.js';
 import { AccountBook } from './server/accounts.js';
 import { Dispatcher } from './server/dispatcher.js';
 import { PmsServer } from './server/server.js';
 import { Store } from './store/db.js';
 import { RoomStore } from './store/rooms.js';
+import { RoomMirror } from './rooms/mirror.js';
+import { RoomSet } from './rooms/room-set.js';
+import { RoomService } from './rooms/service.js';
 
-export class Engine {
+export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly ami: AmiClient;
   readonly ari: AriClient;
   readonly store: Store;
-  readonly rooms: RoomStore;
+  readonly roomStore: RoomStore;
+  readonly rooms: RoomService;
   readonly server: PmsServer;
 
   constructor(
     readonly config: Config,
     private readonly log: Logger,
   ) {
+    super();
     this.ami = new AmiClient(config.ami, log);
     this.ari = new AriClient(config.ari, log);
     this.store = new Store(config.db, log.child({ link: 'db' }));
-    this.rooms = new RoomStore(this.store);
-    const services: Services = { accounts: new AccountBook(config.accounts), ami: this.ami };
-    const dispatcher = new Dispatcher(HANDLERS, NOT_YET_AVAILABLE, services);
+    this.roomStore = new RoomStore(this.store);
+    const roomSet = RoomSet.parse(config.hotel.rooms);
+    const mirror = new RoomMirror(new AstDb(this.ami), config.numbering);
+    this.rooms = new RoomService(
+      this.roomStore,
+      mirror,
+      this.ami,
+      roomSet,
+      log.child({ component: 'rooms' }),
+    );
+    const services: Services = {
+      accounts: new AccountBook(config.accounts),
+      ami: this.ami,
+      rooms: this.rooms,
+    };
+    const handlers = buildHandlers({ rooms: roomSet, timeZone: config.hotel.timeZone });
+    const dispatcher = new Dispatcher(handlers, NOT_YET_AVAILABLE, services);
     this.server = new PmsServer(config, dispatcher, log.child({ component: 'pms' }));
   }
 
@@ -36,11 +57,30 @@ export class Engine {
    * while Asterisk or the database are still unreachable. Resolves with the bound PMS port.
    */
   async start(): Promise<number> {
+    // Whenever AMI (re)connects — start, reconnect, Asterisk restart — AstDB is rewritten from the
+    // store; if the store comes up later, that triggers it instead.
+    this.ami.on('ready', () => void this.resync('AMI ready'));
+    this.store.on('ready', () => void this.resync('database ready'));
     const port = await this.server.listen();
     this.ami.start();
     this.ari.start();
     void this.store.start();
     return port;
+  }
+
+  /** Rewrites AstDB from the store when both are up; a failure waits for the next `ready`. */
+  async resync(reason: string): Promise<void> {
+    if (this.ami.state !== 'ready' || this.store.state !== 'ready') return;
+    try {
+      const { rooms, ms } = await this.rooms.resync();
+      this.log.info({ reason, rooms, ms }, 'AstDB re-synced from the store');
+      this.emit('resynced');
+    } catch (err) {
+      this.log.error(
+        { reason, err: (err as Error).message },
+        'AstDB re-sync failed; will retry on the next ready',
+      );
+    }
   }
 
   async stop(): Promise<void> {

@@ -105,6 +105,11 @@ function fromEnvString(spec: KeySpec, raw: string, problems: string[]): unknown 
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
       return raw;
+    case 'list':
+      return raw
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
     case 'accounts':
       try {
         return JSON.parse(raw);
@@ -131,6 +136,10 @@ function validate(spec: KeySpec, value: unknown): string | undefined {
       break;
     case 'accounts':
       return validateAccounts(value);
+    case 'list':
+      if (!Array.isArray(value) || value.some((x) => typeof x !== 'string'))
+        return `must be a list of strings, got ${JSON.stringify(value)}`;
+      break;
   }
   return spec.check?.(value);
 }

@@ -1,3 +1,6 @@
+import { RoomSet } from '../rooms/room-set.js';
+import { isValidTimeZone, systemTimeZone } from '../time/zone.js';
+
 // Every configuration key, once: its place in the config file, its environment variable, its default
 // and how it is checked. The README's configuration table is this list in prose.
 
@@ -43,9 +46,18 @@ export interface Config {
     connectTimeoutMs: number;
   };
   log: { level: string; pretty: boolean };
+  hotel: { rooms: string; timeZone: string };
+  numbering: {
+    outsideCode: string;
+    localAreaCode: string;
+    nationalPrefix: string;
+    internationalPrefix: string;
+    enterprisePrefixes: string[];
+    emergencyNumbers: string[];
+  };
 }
 
-export type Kind = 'string' | 'int' | 'bool' | 'accounts';
+export type Kind = 'string' | 'int' | 'bool' | 'accounts' | 'list';
 
 export interface KeySpec {
   /** Dotted path in the config file, e.g. `ami.port`. */
@@ -53,6 +65,8 @@ export interface KeySpec {
   env: string;
   kind: Kind;
   default: unknown;
+  /** How the README shows the default when it is computed or absent. */
+  defaultDoc?: string;
   doc: string;
   min?: number;
   max?: number;
@@ -60,6 +74,18 @@ export interface KeySpec {
   check?: (value: unknown) => string | undefined;
   secret?: boolean;
 }
+
+const digits =
+  (min: number, max: number) =>
+  (v: unknown): string | undefined =>
+    new RegExp(`^\\d{${min},${max}}$`).test(String(v))
+      ? undefined
+      : min === 0
+        ? `digits only, at most ${max}`
+        : `${min} to ${max} digits`;
+
+const digitList = (v: unknown): string | undefined =>
+  (v as string[]).every((x) => /^\d{1,16}$/.test(x)) ? undefined : 'a comma-separated list of digit strings';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -286,6 +312,80 @@ export const KEYS: KeySpec[] = [
     min: 100,
     max: 120_000,
     doc: 'database connect timeout',
+  },
+  {
+    path: 'hotel.rooms',
+    env: 'PMS_HOTEL_ROOMS',
+    kind: 'string',
+    default: '',
+    defaultDoc: '(required)',
+    doc: 'the room extensions: numbers and ranges, e.g. 8001-8099,8101-8130 (PMS commands for others are refused)',
+    check: (v) => {
+      try {
+        RoomSet.parse(String(v));
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  },
+  {
+    path: 'hotel.timeZone',
+    env: 'PMS_HOTEL_TIMEZONE',
+    kind: 'string',
+    default: systemTimeZone(),
+    defaultDoc: "the system's",
+    doc: "the hotel's IANA time zone (e.g. Asia/Shanghai); PMS times are read in it (default: the system's)",
+    check: (v) =>
+      isValidTimeZone(String(v)) ? undefined : 'not an IANA time zone name such as Asia/Shanghai',
+  },
+  {
+    path: 'numbering.outsideCode',
+    env: 'PMS_NUMBERING_OUTSIDE_CODE',
+    kind: 'string',
+    default: '9',
+    doc: 'outside-line access code dialled before any outside number',
+    check: digits(1, 4),
+  },
+  {
+    path: 'numbering.localAreaCode',
+    env: 'PMS_NUMBERING_LOCAL_AREA_CODE',
+    kind: 'string',
+    default: '',
+    doc: "the hotel's own area code with its national prefix (e.g. 0512): dialled with it, a number is still local",
+    check: digits(0, 8),
+  },
+  {
+    path: 'numbering.nationalPrefix',
+    env: 'PMS_NUMBERING_NATIONAL_PREFIX',
+    kind: 'string',
+    default: '0',
+    doc: 'prefix of national long-distance numbers (after the outside code)',
+    check: digits(1, 3),
+  },
+  {
+    path: 'numbering.internationalPrefix',
+    env: 'PMS_NUMBERING_INTERNATIONAL_PREFIX',
+    kind: 'string',
+    default: '00',
+    doc: 'prefix of international numbers (after the outside code)',
+    check: digits(1, 4),
+  },
+  {
+    path: 'numbering.enterprisePrefixes',
+    env: 'PMS_NUMBERING_ENTERPRISE_PREFIXES',
+    kind: 'list',
+    default: [],
+    doc: 'prefixes of the enterprise / networked PBXs (class 2 and up), comma-separated, e.g. 7,66',
+    check: digitList,
+  },
+  {
+    path: 'numbering.emergencyNumbers',
+    env: 'PMS_NUMBERING_EMERGENCY_NUMBERS',
+    kind: 'list',
+    default: ['110', '112', '119', '120', '122'],
+    doc: 'numbers every room may call whatever its class (with or without the outside code), comma-separated',
+    check: digitList,
   },
   {
     path: 'log.level',

@@ -4,6 +4,7 @@ import type { Account } from '../config/index.js';
 import type { Frame, FieldList } from '../protocol/index.js';
 import type { AccountBook } from '../server/accounts.js';
 import type { AmiLink } from '../pbx/types.js';
+import type { RoomService } from '../rooms/service.js';
 
 /** What a handler may see and change of its session. */
 export interface SessionControl {
@@ -20,6 +21,7 @@ export interface SessionControl {
 export interface Services {
   accounts: AccountBook;
   ami: AmiLink;
+  rooms: RoomService;
 }
 
 export interface HandlerContext {

@@ -43,16 +43,27 @@ interface Row {
   checked_in_at: Date | null;
 }
 
-export class RoomStore {
+/** What the room service needs of a store; `tx` is an open transaction of that store. */
+export interface RoomRepo {
+  get(extension: string, tx?: unknown): Promise<Room>;
+  save(room: Room, tx?: unknown): Promise<void>;
+  /** Every room that is not clean. */
+  list(): Promise<Room[]>;
+  transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T>;
+}
+
+export class RoomStore implements RoomRepo {
   constructor(private readonly store: Store) {}
 
   /** The room's state; a room never written is clean. */
-  async get(extension: string, trx?: Knex.Transaction): Promise<Room> {
+  async get(extension: string, tx?: unknown): Promise<Room> {
+    const trx = tx as Knex.Transaction | undefined;
     const row = await this.store.run((k) => (trx ?? k)<Row>('rooms').where({ extension }).first());
     return row ? fromRow(row) : cleanRoom(extension);
   }
 
-  async save(room: Room, trx?: Knex.Transaction): Promise<void> {
+  async save(room: Room, tx?: unknown): Promise<void> {
+    const trx = tx as Knex.Transaction | undefined;
     const row = toRow(room);
     await this.store.run((k) =>
       (trx ?? k)('rooms')
@@ -69,7 +80,7 @@ export class RoomStore {
   }
 
   /** Runs `fn` in one transaction: all of it is applied, or none (e.g. ChangeRoom). */
-  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T> {
     return this.store.run((k) => k.transaction(fn));
   }
 }

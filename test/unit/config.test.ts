@@ -11,6 +11,7 @@ const required = {
   PMS_AMI_PASSWORD: 'p',
   PMS_ARI_USERNAME: 'u',
   PMS_ARI_PASSWORD: 'p',
+  PMS_HOTEL_ROOMS: '8001-8004',
 };
 
 function problems(fn: () => unknown): string[] {
@@ -107,6 +108,39 @@ describe('config', () => {
   it('a number in the environment must be a whole number', () => {
     const p = problems(() => loadConfig({ env: { ...required, PMS_IDLE_TIMEOUT_SEC: '1m' } }));
     assert.match(p[0]!, /must be a whole number, got "1m"/);
+  });
+
+  it('hotel rooms, time zone and numbering: lists from the environment, checks that say what to fix', () => {
+    const c = loadConfig({
+      env: {
+        ...required,
+        PMS_HOTEL_TIMEZONE: 'Asia/Shanghai',
+        PMS_NUMBERING_ENTERPRISE_PREFIXES: '7, 66',
+        PMS_NUMBERING_LOCAL_AREA_CODE: '0512',
+      },
+    });
+    assert.equal(c.hotel.rooms, '8001-8004');
+    assert.equal(c.hotel.timeZone, 'Asia/Shanghai');
+    assert.deepEqual(c.numbering.enterprisePrefixes, ['7', '66']);
+    assert.deepEqual(c.numbering.emergencyNumbers, ['110', '112', '119', '120', '122']);
+    assert.equal(c.numbering.outsideCode, '9');
+    const p = problems(() =>
+      loadConfig({
+        env: {
+          ...required,
+          PMS_HOTEL_ROOMS: '8001-80x4',
+          PMS_HOTEL_TIMEZONE: 'Mars/Olympus',
+          PMS_NUMBERING_OUTSIDE_CODE: '9#',
+          PMS_NUMBERING_ENTERPRISE_PREFIXES: '7,a',
+        },
+      }),
+    ).join('\n');
+    assert.match(p, /hotel\.rooms .*"8001-80x4" is not an extension or a range like 8001-8099/);
+    assert.match(p, /hotel\.timeZone .*not an IANA time zone/);
+    assert.match(p, /numbering\.outsideCode .*1 to 4 digits/);
+    assert.match(p, /numbering\.enterprisePrefixes .*comma-separated list of digit strings/);
+    const none = problems(() => loadConfig({ env: { ...required, PMS_HOTEL_ROOMS: '' } })).join('\n');
+    assert.match(none, /hotel\.rooms \(default\): must list the room extensions/);
   });
 
   it('every key has an environment variable and a doc line, and the names are unique', () => {

@@ -13,7 +13,8 @@ it('the README documents every configuration key with its variable and default',
     const row = readme.split('\n').find((l) => l.startsWith(`| \`${k.path}\` |`));
     assert.ok(row, `README has no row for ${k.path}`);
     assert.ok(row.includes(`\`${k.env}\``), `${k.path}: env ${k.env}`);
-    if (typeof k.default === 'number' || (typeof k.default === 'string' && k.default !== ''))
+    if (k.defaultDoc) assert.ok(row.includes(` ${k.defaultDoc} `), `${k.path}: default ${k.defaultDoc}`);
+    else if (typeof k.default === 'number' || (typeof k.default === 'string' && k.default !== ''))
       assert.ok(row.includes(` ${String(k.default)} `), `${k.path}: default ${String(k.default)}`);
   }
 });

@@ -74,7 +74,7 @@ describe('session: seed demos on the wire', () => {
     const [first, second] = reply.split('\r\n\r\n');
     assert.match(
       first!,
-      /SeqID: 123456\r\nResponse: Error\r\nCallMethod: ExtenName\r\nMessage: Login required/,
+      /SeqID: 123456\r\nResponse: Error\r\nCallMethod: ExtenName\r\nPhone: 8001\r\nMessage: Login required/,
     );
     assert.match(second!, /Response: Error\r\nMessage: Missing Action/);
   });
@@ -142,12 +142,12 @@ describe('session: login, logout and refusals', () => {
     assert.equal(m.get('Message'), 'Unknown CallMethod: ExtenColour for Action Set');
     const later = await c.call([
       ['Action', 'Set'],
-      ['CallMethod', 'ExtenLimit'],
+      ['CallMethod', 'VoiceMail'],
       ['Phone', '8001'],
-      ['Limit', '2'],
+      ['Use', '1'],
     ]);
     assert.equal(later.get('Response'), 'Error');
-    assert.match(later.get('Message')!, /ExtenLimit is not available in this engine version yet/);
+    assert.match(later.get('Message')!, /VoiceMail is not available in this engine version yet/);
     const st = await c.call([
       ['ServiceType', 'HIS'],
       ['Action', 'UserLogin'],

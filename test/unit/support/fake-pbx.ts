@@ -1,5 +1,6 @@
 // A stand-in for the AMI link in unit tests of sessions and handlers: its state is set by the test,
-// and while it is not ready every action fails at once, exactly as the real adapter promises.
+// and while it is not ready every action fails at once, exactly as the real adapter promises. It keeps
+// an AstDB of its own for DBPut/DBGet/DBDel/DBDelTree, and can be told to fail chosen actions.
 import { EventEmitter } from 'node:events';
 import { PbxUnavailableError } from '../../../src/errors.js';
 import type { AmiFields, AmiLink, AmiLinkEvents, AmiResult, LinkState } from '../../../src/pbx/types.js';
@@ -7,6 +8,10 @@ import type { AmiFields, AmiLink, AmiLinkEvents, AmiResult, LinkState } from '..
 export class FakeAmi extends EventEmitter<AmiLinkEvents> implements AmiLink {
   state: LinkState = 'ready';
   readonly sent: Array<{ name: string; fields: AmiFields }> = [];
+  /** AstDB content, keyed `family/key`. */
+  readonly db = new Map<string, string>();
+  /** When it returns true for an action, that action fails as if the link dropped mid-flight. */
+  failWhen: ((name: string, fields: AmiFields) => boolean) | undefined;
 
   start(): void {}
   async stop(): Promise<void> {
@@ -14,7 +19,34 @@ export class FakeAmi extends EventEmitter<AmiLinkEvents> implements AmiLink {
   }
   async action(name: string, fields: AmiFields = {}): Promise<AmiResult> {
     if (this.state !== 'ready') throw new PbxUnavailableError('ami', 'down', `AMI link is ${this.state}`);
+    if (this.failWhen?.(name, fields)) throw new PbxUnavailableError('ami', 'lost', 'AMI link lost');
     this.sent.push({ name, fields });
-    return { response: 'Success', message: undefined, fields: {}, events: [] };
+    const path = `${String(fields.Family)}/${String(fields.Key)}`;
+    const ok = (events: AmiResult['events'] = []): AmiResult => ({
+      response: 'Success',
+      message: undefined,
+      fields: {},
+      events,
+    });
+    switch (name) {
+      case 'DBPut':
+        this.db.set(path, String(fields.Val ?? ''));
+        return ok();
+      case 'DBDel':
+        this.db.delete(path);
+        return ok();
+      case 'DBDelTree':
+        for (const k of [...this.db.keys()]) if (k.startsWith(`${String(fields.Family)}/`)) this.db.delete(k);
+        return ok();
+      default:
+        return ok();
+    }
+  }
+
+  /** The values of one room, as the dialplan would read them. */
+  room(ext: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of this.db) if (k.startsWith(`pms/${ext}/`)) out[k.slice(`pms/${ext}/`.length)] = v;
+    return out;
   }
 }

@@ -1,6 +1,6 @@
 // Starts a real PMS server on a free loopback port with fake PBX services, for session tests.
 import { loadConfig, type Config, type DeepPartial } from '../../../src/config/index.js';
-import { HANDLERS, NOT_YET_AVAILABLE } from '../../../src/handlers/index.js';
+import { buildHandlers, NOT_YET_AVAILABLE } from '../../../src/handlers/index.js';
 import type { Handler } from '../../../src/handlers/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { AccountBook } from '../../../src/server/accounts.js';
@@ -8,11 +8,18 @@ import { Dispatcher } from '../../../src/server/dispatcher.js';
 import { PmsServer } from '../../../src/server/server.js';
 import { PmsClient } from '../../../src/client/pms-client.js';
 import { FakeAmi } from './fake-pbx.js';
+import { MemoryRooms } from './memory-rooms.js';
+import { AstDb } from '../../../src/pbx/astdb.js';
+import { RoomMirror } from '../../../src/rooms/mirror.js';
+import { RoomSet } from '../../../src/rooms/room-set.js';
+import { RoomService } from '../../../src/rooms/service.js';
 
 export interface Harness {
   config: Config;
   server: PmsServer;
   ami: FakeAmi;
+  store: MemoryRooms;
+  rooms: RoomService;
   port: number;
   client(): Promise<PmsClient>;
   /** A client already logged in as admin. */
@@ -35,13 +42,19 @@ export async function startHarness(
       accounts: [ADMIN, OPERATOR],
       ami: { username: 'x', password: 'x' },
       ari: { username: 'x', password: 'x' },
+      hotel: { rooms: '8001-8004,8101', timeZone: 'Asia/Shanghai' },
       log: { level: 'silent' },
       ...values,
     },
   });
   const ami = new FakeAmi();
-  const services = { accounts: new AccountBook(config.accounts), ami };
-  const dispatcher = new Dispatcher([...HANDLERS, ...extraHandlers], NOT_YET_AVAILABLE, services, deadlineMs);
+  const store = new MemoryRooms();
+  const roomSet = RoomSet.parse(config.hotel.rooms);
+  const mirror = new RoomMirror(new AstDb(ami), config.numbering);
+  const rooms = new RoomService(store, mirror, ami, roomSet, silentLogger());
+  const services = { accounts: new AccountBook(config.accounts), ami, rooms };
+  const handlers = [...buildHandlers({ rooms: roomSet, timeZone: config.hotel.timeZone }), ...extraHandlers];
+  const dispatcher = new Dispatcher(handlers, NOT_YET_AVAILABLE, services, deadlineMs);
   const server = new PmsServer(config, dispatcher, silentLogger());
   const port = await server.listen();
   const clients: PmsClient[] = [];
@@ -54,6 +67,8 @@ export async function startHarness(
     config,
     server,
     ami,
+    store,
+    rooms,
     port,
     client,
     async loggedIn() {

@@ -1,0 +1,142 @@
+// Room state changes, in one place: the store is the source of truth and AstDB mirrors it.
+// Every change runs under the room's lock, inside one store transaction that also writes AstDB: if
+// Asterisk does not take the write, the transaction rolls back and the PMS gets an error, so a
+// command is applied whole or not at all. (AstDB may then hold part of the write; the previous state
+// is written back at once when possible, and every re-sync rewrites AstDB from the store anyway.)
+import type { Logger } from 'pino';
+import { PbxUnavailableError } from '../errors.js';
+import type { LinkState } from '../pbx/types.js';
+import { cleanRoom, type Room, type RoomRepo } from '../store/rooms.js';
+import { KeyedLock } from './lock.js';
+import type { RoomMirror } from './mirror.js';
+import type { RoomSet } from './room-set.js';
+
+/**
+ * What other features keep per room (wake-ups, voicemail) follows the room through these hooks:
+ * `clean`/`move` run inside the store transaction of a check-out / room change; `afterClean` /
+ * `afterMove` run once it is committed, for effects outside the store.
+ */
+export interface RoomHooks {
+  clean?(extension: string, tx: unknown): Promise<void>;
+  move?(from: string, to: string, tx: unknown): Promise<void>;
+  afterClean?(extension: string): Promise<void>;
+  afterMove?(from: string, to: string): Promise<void>;
+}
+
+export class RoomService {
+  private readonly lock = new KeyedLock();
+  private readonly hooks: RoomHooks[] = [];
+
+  constructor(
+    private readonly repo: RoomRepo,
+    private readonly mirror: RoomMirror,
+    private readonly pbx: { readonly state: LinkState },
+    readonly rooms: RoomSet,
+    private readonly log: Logger,
+  ) {}
+
+  addHooks(hooks: RoomHooks): void {
+    this.hooks.push(hooks);
+  }
+
+  get(extension: string): Promise<Room> {
+    return this.repo.get(extension);
+  }
+
+  /** Applies `change` to the room's current state; resolves with the new state. */
+  update(extension: string, change: (room: Room) => Room): Promise<Room> {
+    this.requirePbx();
+    return this.lock.run(extension, async () => {
+      const before = await this.repo.get(extension);
+      const after = change(before);
+      await this.commit([before], [after], async () => undefined);
+      return after;
+    });
+  }
+
+  /** Check-out (seed 000 §5.4.8): the room back to clean, and every feature's hooks. */
+  clean(extension: string): Promise<void> {
+    this.requirePbx();
+    return this.lock.run(extension, async () => {
+      const before = await this.repo.get(extension);
+      await this.commit([before], [cleanRoom(extension)], async (tx) => {
+        for (const h of this.hooks) await h.clean?.(extension, tx);
+      });
+      await this.after((h) => h.afterClean?.(extension));
+    });
+  }
+
+  /** Room change (seed 000 §5.4.6): the guest's state moves to `to`; `from` is left clean. */
+  move(from: string, to: string): Promise<Room> {
+    this.requirePbx();
+    return this.lock.run([from, to], async () => {
+      const [source, target] = [await this.repo.get(from), await this.repo.get(to)];
+      if (target.guestName !== null || target.checkedInAt !== null)
+        this.log.warn({ from, to, previousGuest: target.guestName }, 'room change onto an occupied room');
+      const moved: Room = { ...source, extension: to };
+      await this.commit([source, target], [cleanRoom(from), moved], async (tx) => {
+        for (const h of this.hooks) await h.move?.(from, to, tx);
+      });
+      await this.after((h) => h.afterMove?.(from, to));
+      return moved;
+    });
+  }
+
+  /**
+   * Rewrites AstDB from the store: the numbering, then every configured room (clean ones too, so a
+   * PBX that lost or kept stale keys comes back right). Run whenever AMI becomes ready.
+   */
+  async resync(): Promise<{ rooms: number; ms: number }> {
+    const t0 = Date.now();
+    await this.mirror.writeNumbering();
+    const stored = new Map((await this.repo.list()).map((r) => [r.extension, r]));
+    let count = 0;
+    const batch: Array<Promise<void>> = [];
+    for (const ext of this.rooms) {
+      // Under the room's lock, reading again: a command that ran meanwhile is not undone.
+      const known = stored.get(ext);
+      batch.push(
+        this.lock.run(ext, async () => {
+          const room = known ? await this.repo.get(ext) : cleanRoom(ext);
+          await this.mirror.write(room);
+        }),
+      );
+      count++;
+      if (batch.length >= 50) await Promise.all(batch.splice(0));
+    }
+    await Promise.all(batch);
+    return { rooms: count, ms: Date.now() - t0 };
+  }
+
+  private requirePbx(): void {
+    if (this.pbx.state !== 'ready')
+      throw new PbxUnavailableError('ami', 'down', `AMI link is ${this.pbx.state}`);
+  }
+
+  /** Saves `after` and mirrors it, with `inTx` in the same transaction; all or nothing. */
+  private async commit(before: Room[], after: Room[], inTx: (tx: unknown) => Promise<void>): Promise<void> {
+    try {
+      await this.repo.transaction(async (tx) => {
+        for (const room of after) await this.repo.save(room, tx);
+        await inTx(tx);
+        for (const room of after) await this.mirror.write(room);
+      });
+    } catch (err) {
+      // The store rolled back; put AstDB back too, as far as Asterisk lets us right now.
+      await Promise.all(before.map((r) => this.mirror.write(r))).catch((e: unknown) =>
+        this.log.warn({ err: (e as Error).message }, 'AstDB not restored now; the next re-sync will'),
+      );
+      throw err;
+    }
+  }
+
+  private async after(fn: (h: RoomHooks) => Promise<void> | undefined): Promise<void> {
+    for (const h of this.hooks) {
+      try {
+        await fn(h);
+      } catch (err) {
+        this.log.error({ err }, 'room hook failed after the change was committed');
+      }
+    }
+  }
+}
