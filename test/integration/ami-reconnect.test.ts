@@ -2,7 +2,6 @@
 // `core restart now` survived without losing an action silently. Needs the lab (`lab/up.sh`); fails,
 // never skips, without it.
 import assert from 'node:assert/strict';
-import type { EventEmitter } from 'node:events';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { PbxUnavailableError } from '../../src/errors.js';
@@ -10,6 +9,7 @@ import { AmiClient } from '../../src/pbx/ami/client.js';
 import { AstDb } from '../../src/pbx/astdb.js';
 import type { LinkState } from '../../src/pbx/types.js';
 import { asteriskCli, labConfig, requireLab, waitForAsterisk } from '../lab/lab.js';
+import { waitFor } from '../support/wait.js';
 
 // A restart on a busy 2-core machine can take a while: deadlines are generous, waits are on events.
 const CONNECT_DEADLINE = 20_000;
@@ -83,24 +83,3 @@ test('AMI survives `core restart now`: ready → reconnecting → ready, fails f
   // Leave the lab fully up for whatever runs next.
   await waitForAsterisk(RESTART_DEADLINE);
 });
-
-function waitFor<A extends unknown[]>(
-  emitter: EventEmitter,
-  event: string,
-  ms: number,
-  predicate: (...args: A) => boolean = () => true,
-): Promise<A> {
-  return new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.removeListener(event, listener);
-      reject(new Error(`timed out after ${ms} ms waiting for '${event}'`));
-    }, ms);
-    const listener = (...args: unknown[]): void => {
-      if (!predicate(...(args as A))) return;
-      clearTimeout(timer);
-      emitter.removeListener(event, listener);
-      resolve(args as A);
-    };
-    emitter.on(event, listener);
-  });
-}

@@ -1,13 +1,13 @@
 // ARI against the real lab Asterisk 22: our Stasis application is registered, and registered again
 // after `core restart now`. Needs the lab (`lab/up.sh`); fails, never skips, without it.
 import assert from 'node:assert/strict';
-import type { EventEmitter } from 'node:events';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import { PbxUnavailableError } from '../../src/errors.js';
 import { AriClient } from '../../src/pbx/ari/client.js';
 import type { LinkState } from '../../src/pbx/types.js';
 import { asteriskCli, labConfig, requireLab, waitForAsterisk } from '../lab/lab.js';
+import { waitFor } from '../support/wait.js';
 
 const CONNECT_DEADLINE = 20_000;
 const RESTART_DEADLINE = 120_000;
@@ -68,24 +68,3 @@ test('ARI survives `core restart now`: ready → reconnecting → ready, and the
 
   await waitForAsterisk(RESTART_DEADLINE);
 });
-
-function waitFor<A extends unknown[]>(
-  emitter: EventEmitter,
-  event: string,
-  ms: number,
-  predicate: (...args: A) => boolean = () => true,
-): Promise<A> {
-  return new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.removeListener(event, listener);
-      reject(new Error(`timed out after ${ms} ms waiting for '${event}'`));
-    }, ms);
-    const listener = (...args: unknown[]): void => {
-      if (!predicate(...(args as A))) return;
-      clearTimeout(timer);
-      emitter.removeListener(event, listener);
-      resolve(args as A);
-    };
-    emitter.on(event, listener);
-  });
-}

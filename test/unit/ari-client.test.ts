@@ -12,6 +12,7 @@ import { PbxUnavailableError } from '../../src/errors.js';
 import { AriClient } from '../../src/pbx/ari/client.js';
 import type { AriEvent, StasisStartEvent } from '../../src/pbx/ari/events.js';
 import type { LinkState } from '../../src/pbx/types.js';
+import { waitFor } from '../support/wait.js';
 
 const DEADLINE = 5_000;
 
@@ -175,27 +176,6 @@ function loggedLine(
     DEADLINE,
     () => capture.lines.filter(predicate).length >= count,
   );
-}
-
-function waitFor<T extends unknown[]>(
-  emitter: EventEmitter,
-  event: string,
-  ms: number,
-  predicate: (...args: T) => boolean = () => true,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.removeListener(event, listener);
-      reject(new Error(`timed out after ${ms} ms waiting for '${event}'`));
-    }, ms);
-    const listener = (...args: unknown[]): void => {
-      if (!predicate(...(args as T))) return;
-      clearTimeout(timer);
-      emitter.removeListener(event, listener);
-      resolve(args as T);
-    };
-    emitter.on(event, listener);
-  });
 }
 
 const cleanups: (() => Promise<void>)[] = [];

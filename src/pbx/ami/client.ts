@@ -6,7 +6,7 @@
 // writing). What we do not use, and why:
 //   - its `held` queue, which replays actions written before login minutes later: an action while
 //     we are not `ready` is refused at once instead (the caller answers "PBX unreachable");
-//   - `keepConnected`, which retries every 10–60 s and console.logs: we retry with capped
+//   - `keepConnected`, which retries every 10–60 s and prints to the console: we retry with capped
 //     exponential backoff and jitter, a fresh Manager per attempt;
 //   - its `once(actionId)` correlation, which drops list events and never times out: PendingActions.
 //

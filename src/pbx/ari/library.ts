@@ -11,7 +11,7 @@
 //      reconnect timer already scheduled cannot be cancelled: a client we dropped could open a second
 //      WebSocket for our Stasis app later (Asterisk then moves the app to it, and unregisters the app
 //      when that socket closes).
-//   5. swagger-client logs through an implicit global `log` that console.logs (the "deprecated version
+//   5. swagger-client logs through an implicit global `log` that prints to the console (the "deprecated version
 //      of Swagger" line on every connect) and keeps every message in `log.history` forever.
 // The fixes below are small and local: HTTP handler errors become rejected promises, socket messages
 // are parsed by us first, retired clients can never open a socket, library logs go to pino at debug.

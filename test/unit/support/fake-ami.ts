@@ -170,24 +170,4 @@ function parse(block: string): AmiRequest {
   return out;
 }
 
-/** Resolves with the args of the first `event` from `emitter` that satisfies `predicate`, or rejects after `ms`. */
-export async function waitFor<T extends unknown[]>(
-  emitter: EventEmitter,
-  event: string,
-  ms: number,
-  predicate: (...args: T) => boolean = () => true,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.removeListener(event, listener);
-      reject(new Error(`timed out after ${ms} ms waiting for '${event}'`));
-    }, ms);
-    const listener = (...args: unknown[]): void => {
-      if (!predicate(...(args as T))) return;
-      clearTimeout(timer);
-      emitter.removeListener(event, listener);
-      resolve(args as T);
-    };
-    emitter.on(event, listener);
-  });
-}
+export { waitFor } from '../../support/wait.js';
