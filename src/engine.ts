@@ -11,6 +11,7 @@ import { AccountBook } from './server/accounts.js';
 import { Dispatcher } from './server/dispatcher.js';
 import { PmsServer } from './server/server.js';
 import { Store } from './store/db.js';
+import { CdrSource } from './cdr/source.js';
 import { RoomStore } from './store/rooms.js';
 import { RoomMirror } from './rooms/mirror.js';
 import { RoomSet } from './rooms/room-set.js';
@@ -46,8 +47,9 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       accounts: new AccountBook(config.accounts),
       ami: this.ami,
       rooms: this.rooms,
+      cdr: new CdrSource(this.store, config),
     };
-    const handlers = buildHandlers({ rooms: roomSet, timeZone: config.hotel.timeZone });
+    const handlers = buildHandlers(roomSet, config);
     const dispatcher = new Dispatcher(handlers, NOT_YET_AVAILABLE, services);
     this.server = new PmsServer(config, dispatcher, log.child({ component: 'pms' }));
   }

@@ -110,11 +110,14 @@ function fromEnvString(spec: KeySpec, raw: string, problems: string[]): unknown 
         .split(',')
         .map((x) => x.trim())
         .filter((x) => x !== '');
+    case 'map':
     case 'accounts':
       try {
         return JSON.parse(raw);
       } catch {
-        problems.push(`${spec.env}: not valid JSON (expected [{"user":"…","password":"…","grade":1}])`);
+        const example =
+          spec.kind === 'map' ? '{"Floor8":"8001-8099"}' : '[{"user":"…","password":"…","grade":1}]';
+        problems.push(`${spec.env}: not valid JSON (expected ${example})`);
         return spec.default;
       }
   }
@@ -136,6 +139,9 @@ function validate(spec: KeySpec, value: unknown): string | undefined {
       break;
     case 'accounts':
       return validateAccounts(value);
+    case 'map':
+      if (!isObject(value)) return `must be a JSON object, got ${JSON.stringify(value)}`;
+      break;
     case 'list':
       if (!Array.isArray(value) || value.some((x) => typeof x !== 'string'))
         return `must be a list of strings, got ${JSON.stringify(value)}`;

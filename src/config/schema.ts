@@ -55,9 +55,17 @@ export interface Config {
     enterprisePrefixes: string[];
     emergencyNumbers: string[];
   };
+  cdr: {
+    database: string;
+    table: string;
+    timeZone: string;
+    trunks: string[];
+    groups: Record<string, string>;
+    maxRecordsPerMessage: number;
+  };
 }
 
-export type Kind = 'string' | 'int' | 'bool' | 'accounts' | 'list';
+export type Kind = 'string' | 'int' | 'bool' | 'accounts' | 'list' | 'map';
 
 export interface KeySpec {
   /** Dotted path in the config file, e.g. `ami.port`. */
@@ -86,6 +94,9 @@ const digits =
 
 const digitList = (v: unknown): string | undefined =>
   (v as string[]).every((x) => /^\d{1,16}$/.test(x)) ? undefined : 'a comma-separated list of digit strings';
+
+const sqlName = (v: unknown): string | undefined =>
+  /^[A-Za-z0-9_]{1,64}$/.test(String(v)) ? undefined : 'letters, digits and _ only';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -386,6 +397,72 @@ export const KEYS: KeySpec[] = [
     default: ['110', '112', '119', '120', '122'],
     doc: 'numbers every room may call whatever its class (with or without the outside code), comma-separated',
     check: digitList,
+  },
+  {
+    path: 'cdr.database',
+    env: 'PMS_CDR_DATABASE',
+    kind: 'string',
+    default: 'asteriskcdrdb',
+    doc: 'database of the call-record table Asterisk writes (same server and user as db.*)',
+    check: sqlName,
+  },
+  {
+    path: 'cdr.table',
+    env: 'PMS_CDR_TABLE',
+    kind: 'string',
+    default: 'cdr',
+    doc: 'the classic cdr_mysql table (asterisk-conf/sql/cdr.sql)',
+    check: sqlName,
+  },
+  {
+    path: 'cdr.timeZone',
+    env: 'PMS_CDR_TIMEZONE',
+    kind: 'string',
+    default: '',
+    defaultDoc: "the hotel's",
+    doc: "time zone Asterisk writes calldate in (its host's local time); empty = hotel.timeZone",
+    check: (v) => (v === '' || isValidTimeZone(String(v)) ? undefined : 'not an IANA time zone name'),
+  },
+  {
+    path: 'cdr.trunks',
+    env: 'PMS_CDR_TRUNKS',
+    kind: 'list',
+    default: [],
+    doc: 'trunk names as they appear in CDR channels (PJSIP/<name>-…, Local/…@<name>-…): calls through them are outbound/inbound',
+    check: (v) =>
+      (v as string[]).every((x) => /^[A-Za-z0-9_.-]{1,64}$/.test(x))
+        ? undefined
+        : 'names of letters, digits, _ . -',
+  },
+  {
+    path: 'cdr.groups',
+    env: 'PMS_CDR_GROUPS',
+    kind: 'map',
+    default: {},
+    doc: 'groups for GetCDR SrcType/DstType 1, JSON: {"Floor8":"8001-8099","VIP":"8101,8102"}',
+    check: (v) => {
+      for (const [name, spec] of Object.entries(v as Record<string, unknown>)) {
+        if (!/^[^\s,&]{1,64}$/u.test(name))
+          return `group name "${name}": 1-64 characters, no spaces, commas or &`;
+        if (typeof spec !== 'string')
+          return `group ${name}: the extensions must be a string like "8001-8099,8101"`;
+        try {
+          RoomSet.parse(spec);
+        } catch (err) {
+          return `group ${name}: ${(err as Error).message}`;
+        }
+      }
+      return undefined;
+    },
+  },
+  {
+    path: 'cdr.maxRecordsPerMessage',
+    env: 'PMS_CDR_MAX_RECORDS_PER_MESSAGE',
+    kind: 'int',
+    default: 50,
+    min: 1,
+    max: 10_000,
+    doc: 'GetCDR answers with more records are split over several messages (Sum, Islast)',
   },
   {
     path: 'log.level',

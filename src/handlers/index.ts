@@ -1,4 +1,5 @@
 // Every command the engine answers, one file each.
+import type { Config } from '../config/index.js';
 import type { RoomSet } from '../rooms/room-set.js';
 import changeRoom from './change-room.js';
 import checkIn from './check-in.js';
@@ -6,18 +7,18 @@ import extenClean from './exten-clean.js';
 import extenDnd from './exten-dnd.js';
 import extenLimit from './exten-limit.js';
 import extenName from './exten-name.js';
+import getCdr from './get-cdr.js';
 import heartbeat from './heartbeat.js';
 import login from './login.js';
 import logout from './logout.js';
 import type { Handler } from './types.js';
 
-export interface HotelContext {
-  rooms: RoomSet;
-  /** The hotel's IANA time zone: PMS times are wall-clock times there. */
-  timeZone: string;
-}
-
-export function buildHandlers(hotel: HotelContext): Handler[] {
+/** `rooms` is config.hotel.rooms, parsed once by the caller. */
+export function buildHandlers(
+  rooms: RoomSet,
+  config: Pick<Config, 'hotel' | 'numbering' | 'cdr'>,
+): Handler[] {
+  const hotel = { rooms, timeZone: config.hotel.timeZone };
   return [
     login,
     logout,
@@ -28,6 +29,7 @@ export function buildHandlers(hotel: HotelContext): Handler[] {
     checkIn(hotel.rooms),
     extenClean(hotel.rooms),
     changeRoom(hotel.rooms),
+    getCdr(config),
   ];
 }
 
@@ -38,5 +40,4 @@ export function buildHandlers(hotel: HotelContext): Handler[] {
 export const NOT_YET_AVAILABLE: ReadonlyArray<readonly [string, string]> = [
   ['Set', 'VoiceMail'],
   ['Set', 'AlarmClock'],
-  ['Query', 'GetCDR'],
 ];

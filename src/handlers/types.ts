@@ -5,6 +5,7 @@ import type { Frame, FieldList } from '../protocol/index.js';
 import type { AccountBook } from '../server/accounts.js';
 import type { AmiLink } from '../pbx/types.js';
 import type { RoomService } from '../rooms/service.js';
+import type { CdrReader } from '../cdr/source.js';
 
 /** What a handler may see and change of its session. */
 export interface SessionControl {
@@ -22,6 +23,7 @@ export interface Services {
   accounts: AccountBook;
   ami: AmiLink;
   rooms: RoomService;
+  cdr: CdrReader;
 }
 
 export interface HandlerContext {

@@ -124,7 +124,22 @@ export class Session implements SessionControl {
     const log = this.log.child({ seqId: frame.get('SeqID') });
     for await (const reply of this.dispatcher.dispatch(frame, this, log)) {
       if (!this.write(reply)) return;
+      // A multi-message answer (a GetCDR export) waits for the client to read what was sent, so a
+      // slow reader slows the export instead of filling the engine's memory.
+      if (this.socket.writableNeedDrain) await this.drained();
     }
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
   }
 
   private refuseFrame(err: FrameError): void {

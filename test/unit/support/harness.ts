@@ -9,6 +9,7 @@ import { PmsServer } from '../../../src/server/server.js';
 import { PmsClient } from '../../../src/client/pms-client.js';
 import { FakeAmi } from './fake-pbx.js';
 import { MemoryRooms } from './memory-rooms.js';
+import { FakeCdr } from './fake-cdr.js';
 import { AstDb } from '../../../src/pbx/astdb.js';
 import { RoomMirror } from '../../../src/rooms/mirror.js';
 import { RoomSet } from '../../../src/rooms/room-set.js';
@@ -19,6 +20,7 @@ export interface Harness {
   server: PmsServer;
   ami: FakeAmi;
   store: MemoryRooms;
+  cdr: FakeCdr;
   rooms: RoomService;
   port: number;
   client(): Promise<PmsClient>;
@@ -52,8 +54,9 @@ export async function startHarness(
   const roomSet = RoomSet.parse(config.hotel.rooms);
   const mirror = new RoomMirror(new AstDb(ami), config.numbering);
   const rooms = new RoomService(store, mirror, ami, roomSet, silentLogger());
-  const services = { accounts: new AccountBook(config.accounts), ami, rooms };
-  const handlers = [...buildHandlers({ rooms: roomSet, timeZone: config.hotel.timeZone }), ...extraHandlers];
+  const cdr = new FakeCdr();
+  const services = { accounts: new AccountBook(config.accounts), ami, rooms, cdr };
+  const handlers = [...buildHandlers(roomSet, config), ...extraHandlers];
   const dispatcher = new Dispatcher(handlers, NOT_YET_AVAILABLE, services, deadlineMs);
   const server = new PmsServer(config, dispatcher, silentLogger());
   const port = await server.listen();
@@ -68,6 +71,7 @@ export async function startHarness(
     server,
     ami,
     store,
+    cdr,
     rooms,
     port,
     client,

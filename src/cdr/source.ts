@@ -1,0 +1,85 @@
+// Reads the cdr table Asterisk writes (cdr_adaptive_odbc / cdr_mysql), on the engine's database
+// connection: same server and user, the table named `<cdr.database>.<cdr.table>`.
+import type { Config } from '../config/index.js';
+import { StoreUnavailableError } from '../errors.js';
+import { isTransportError, type Store } from '../store/db.js';
+import type { CdrRow } from './classify.js';
+import { applyFilter, type CdrFilter } from './query.js';
+
+/** What GetCDR needs of the call records. */
+export interface CdrReader {
+  count(f: CdrFilter): Promise<number>;
+  rows(f: CdrFilter, page?: { offset: number; limit: number }): AsyncIterable<CdrRow>;
+}
+
+export class CdrSource implements CdrReader {
+  private readonly table: string;
+  private order: Promise<string[]> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: Pick<Config, 'cdr' | 'numbering'>,
+  ) {
+    // Both names were checked by the config module ([A-Za-z0-9_]).
+    this.table = `${config.cdr.database}.${config.cdr.table}`;
+  }
+
+  count(f: CdrFilter): Promise<number> {
+    return this.store.run(async (k) => {
+      const q = applyFilter(k(this.table), f, this.config.numbering, this.config.cdr.trunks);
+      const row = (await q.count({ n: '*' }).first()) as { n: number | string } | undefined;
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  /** The matching rows in calldate order, streamed (memory stays flat for any number of rows). */
+  async *rows(f: CdrFilter, page?: { offset: number; limit: number }): AsyncGenerator<CdrRow> {
+    const order = await this.orderColumns();
+    const q = this.store.run(async (k) => {
+      const sel = k(this.table).select(
+        k.raw("DATE_FORMAT(calldate, '%Y-%m-%d %H:%i:%s') AS calldate"),
+        'src',
+        'dst',
+        'channel',
+        'dstchannel',
+        'duration',
+        'billsec',
+        'disposition',
+      );
+      applyFilter(sel, f, this.config.numbering, this.config.cdr.trunks);
+      for (const c of order) sel.orderBy(c);
+      if (page) sel.offset(page.offset).limit(page.limit);
+      return sel.stream();
+    });
+    try {
+      for await (const r of await q) {
+        const row = r as Record<string, unknown>;
+        yield {
+          calldate: String(row.calldate ?? ''),
+          src: String(row.src ?? ''),
+          dst: String(row.dst ?? ''),
+          channel: String(row.channel ?? ''),
+          dstchannel: String(row.dstchannel ?? ''),
+          duration: Number(row.duration ?? 0),
+          billsec: Number(row.billsec ?? 0),
+          disposition: String(row.disposition ?? ''),
+        };
+      }
+    } catch (err) {
+      if (isTransportError(err)) throw new StoreUnavailableError((err as Error).message, err);
+      throw err;
+    }
+  }
+
+  /** calldate, then `id` when the table has one (ours does), else uniqueid: a stable order for paging. */
+  private orderColumns(): Promise<string[]> {
+    this.order ??= this.store
+      .run((k) => k.raw(`SHOW COLUMNS FROM ${this.table} LIKE 'id'`))
+      .then(([rows]: [unknown[]]) => (rows.length ? ['calldate', 'id'] : ['calldate', 'uniqueid']))
+      .catch((err: unknown) => {
+        this.order = undefined;
+        throw err;
+      });
+    return this.order;
+  }
+}
