@@ -89,18 +89,11 @@ export class RoomService {
   async resync(): Promise<{ rooms: number; ms: number }> {
     const t0 = Date.now();
     await this.mirror.writeNumbering();
-    const stored = new Map((await this.repo.list()).map((r) => [r.extension, r]));
     let count = 0;
     const batch: Array<Promise<void>> = [];
     for (const ext of this.rooms) {
-      // Under the room's lock, reading again: a command that ran meanwhile is not undone.
-      const known = stored.get(ext);
-      batch.push(
-        this.lock.run(ext, async () => {
-          const room = known ? await this.repo.get(ext) : cleanRoom(ext);
-          await this.mirror.write(room);
-        }),
-      );
+      // Read under the room's lock: a command that ran meanwhile is written, never undone.
+      batch.push(this.lock.run(ext, async () => this.mirror.write(await this.repo.get(ext))));
       count++;
       if (batch.length >= 50) await Promise.all(batch.splice(0));
     }

@@ -469,6 +469,27 @@ describe('room commands', () => {
     assert.equal(h.ami.db.get('pms/numbering/emergency'), '110,112,119,120,122');
   });
 
+  it('re-sync writes what the store holds when it takes the room, not an earlier snapshot (regression)', async () => {
+    // A check-in committed after re-sync listed the rooms used to be overwritten with a clean room.
+    await c.call(
+      set('CheckIn', [
+        ['Phone', '8003'],
+        ['Name', 'Late guest'],
+        ['Limit', '4'],
+      ]),
+    );
+    const list = h.store.list.bind(h.store);
+    h.store.list = async () => [];
+    try {
+      h.ami.db.clear();
+      await h.rooms.resync();
+    } finally {
+      h.store.list = list;
+    }
+    assert.equal(h.ami.db.get('pms/8003/name'), 'Late guest');
+    assert.equal(h.ami.db.get('pms/8003/class'), '4');
+  });
+
   it('concurrent commands on one room from two sessions do not lose an update', async () => {
     const other = await h.loggedIn();
     await Promise.all([
