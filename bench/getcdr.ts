@@ -11,11 +11,12 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { Engine } from '../src/engine.js';
 import { silentLogger } from '../src/log.js';
 import { FrameParser, serialize, type FieldList, type Frame } from '../src/protocol/index.js';
-import { LAB_DIR, labConfig, labEnv } from '../test/lab/lab.js';
+import { LAB_DIR, labConfig } from '../test/lab/lab.js';
+import { labDatabase } from '../test/lab/engine.js';
 
 const DATABASE = 'asteriskcdrdb_bench';
 const ROWS = 1_000_000;
@@ -66,16 +67,8 @@ function row(i: number): string {
   return `('${calldate}','${src}','${to}','${channel}','${dstchannel}',${duration},${billsec},'${disposition}','bench.${i}')`;
 }
 
-async function database(): Promise<Connection> {
-  const env = labEnv();
-  return createConnection({
-    host: env.PMS_DB_HOST ?? '127.0.0.1',
-    port: Number(env.PMS_DB_PORT ?? 3306),
-    user: env.PMS_DB_USER ?? 'root',
-    password: env.PMS_DB_PASSWORD ?? '',
-    charset: 'utf8mb4',
-    multipleStatements: true,
-  });
+function database(): Promise<Connection> {
+  return labDatabase({ multipleStatements: true });
 }
 
 /** Fills the table unless it already has exactly ROWS rows. */

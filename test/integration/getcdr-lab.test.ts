@@ -4,18 +4,16 @@
 // Asterisk wrote: who called whom, the trunk, call type, direction, disposition and the times.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { PmsClient } from '../../src/client/pms-client.js';
-import { Engine } from '../../src/engine.js';
-import { silentLogger } from '../../src/log.js';
+import type { PmsClient } from '../../src/client/pms-client.js';
+import type { Engine } from '../../src/engine.js';
 import type { Frame } from '../../src/protocol/index.js';
 import { formatLocal, systemTimeZone } from '../../src/time/zone.js';
-import { labConfig, requireLab } from '../lab/lab.js';
+import { requireLab } from '../lab/lab.js';
+import { startLabEngine } from '../lab/engine.js';
 import { phone, type Phone } from '../lab/phone.js';
 import { cdrFor, type CdrRow } from '../lab/cdr.js';
 
 const ROOMS = ['8001', '8002', '8003', '8004'];
-const ACCOUNTS = [{ user: 'frontdesk', password: 'lab-frontdesk', grade: 1 as const }];
 const TRUNK = 'lab-trunk-far';
 // Asterisk in the lab writes calldate in its host's local time, which is this host's: with the hotel
 // in that zone too, callstart is calldate unchanged.
@@ -85,25 +83,10 @@ describe('GetCDR on real calls of the lab', () => {
 
   before(async () => {
     await requireLab();
-    engine = new Engine(
-      labConfig({
-        accounts: ACCOUNTS,
-        hotel: { timeZone: ZONE },
-        cdr: { timeZone: '', trunks: [TRUNK] },
-      }),
-      silentLogger(),
-    );
-    const resynced = once(engine, 'resynced');
-    const port = await engine.start();
-    await resynced;
-    pms = await PmsClient.connect(port);
-    const login = await pms.call([
-      ['Action', 'UserLogin'],
-      ['CallMethod', 'Account'],
-      ['User', 'frontdesk'],
-      ['Password', 'lab-frontdesk'],
-    ]);
-    assert.equal(login.get('Response'), 'Success');
+    ({ engine, pms } = await startLabEngine({
+      hotel: { timeZone: ZONE },
+      cdr: { timeZone: '', trunks: [TRUNK] },
+    }));
     for (const ext of ROOMS) await ok('ExtenClean', [['Phone', ext]]);
     p8001 = phone('8001');
     p8003 = phone('8003');

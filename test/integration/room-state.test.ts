@@ -5,17 +5,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { PmsClient } from '../../src/client/pms-client.js';
-import { Engine } from '../../src/engine.js';
-import { silentLogger } from '../../src/log.js';
+import type { PmsClient } from '../../src/client/pms-client.js';
+import type { Engine } from '../../src/engine.js';
 import { cleanRoom } from '../../src/store/rooms.js';
 import { formatLocal } from '../../src/time/zone.js';
-import { asteriskCli, labConfig, requireLab, waitForAsterisk } from '../lab/lab.js';
+import { asteriskCli, requireLab, waitForAsterisk } from '../lab/lab.js';
+import { startLabEngine } from '../lab/engine.js';
 import { phone } from '../lab/phone.js';
 import { cdrFor } from '../lab/cdr.js';
 
 const ROOMS = ['8001', '8002', '8003', '8004'];
-const ACCOUNTS = [{ user: 'frontdesk', password: 'lab-frontdesk', grade: 1 as const }];
 
 /** One number per category of seed 000 §5.4.1, in the lab's numbering (lab/lab.env). */
 const CATEGORIES: Array<{ category: number; what: string; number: string }> = [
@@ -51,18 +50,7 @@ describe('room state on the lab', () => {
 
   before(async () => {
     await requireLab();
-    engine = new Engine(labConfig({ accounts: ACCOUNTS }), silentLogger());
-    const resynced = once(engine, 'resynced');
-    const port = await engine.start();
-    await resynced;
-    pms = await PmsClient.connect(port);
-    const login = await pms.call([
-      ['Action', 'UserLogin'],
-      ['CallMethod', 'Account'],
-      ['User', 'frontdesk'],
-      ['Password', 'lab-frontdesk'],
-    ]);
-    assert.equal(login.get('Response'), 'Success');
+    ({ engine, pms } = await startLabEngine());
   });
   after(async () => {
     for (const ext of ROOMS) await set('ExtenClean', [['Phone', ext]]).catch(() => undefined);

@@ -1,7 +1,8 @@
 // Asterisk's call records in the lab: the `cdr` table of LAB_CDR_DATABASE (asterisk-conf/sql/cdr.sql),
 // filled by cdr_adaptive_odbc when a call ends. A test makes a call, then waits for its row.
-import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { labEnv } from './lab.js';
+import { labDatabase } from './engine.js';
 
 /** One row of the classic cdr_mysql table (plus `id`). */
 export interface CdrRow {
@@ -41,15 +42,7 @@ const POLL_MS = 100;
 
 /** The rows matching `where`, oldest first. */
 export async function cdrRows(where: CdrQuery): Promise<CdrRow[]> {
-  const env = labEnv();
-  const conn = await createConnection({
-    host: env.PMS_DB_HOST ?? '127.0.0.1',
-    port: Number(env.PMS_DB_PORT ?? 3306),
-    user: env.PMS_DB_USER ?? 'root',
-    password: env.PMS_DB_PASSWORD ?? '',
-    database: env.LAB_CDR_DATABASE ?? 'asteriskcdrdb',
-    charset: 'utf8mb4',
-  });
+  const conn = await labDatabase({ database: labEnv().LAB_CDR_DATABASE ?? 'asteriskcdrdb' });
   try {
     // calldate has whole seconds: a call made at 12:00:00.700 has calldate 12:00:00.
     const since = new Date(Math.floor(where.since.getTime() / 1000) * 1000);

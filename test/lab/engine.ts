@@ -1,0 +1,50 @@
+// The engine as the lab tests run it: in this process, configured for the lab, started, AstDB
+// re-synced, and a PMS client logged in as the front desk.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { PmsClient } from '../../src/client/pms-client.js';
+import type { Config, DeepPartial } from '../../src/config/index.js';
+import { Engine } from '../../src/engine.js';
+import { silentLogger } from '../../src/log.js';
+import { labConfig, labEnv } from './lab.js';
+
+export const FRONT_DESK = { user: 'frontdesk', password: 'lab-frontdesk', grade: 1 as const };
+
+export interface LabEngine {
+  engine: Engine;
+  pms: PmsClient;
+  port: number;
+}
+
+/** Starts the engine with `labConfig(values)` (front-desk account added), waits for its first re-sync, logs in. */
+export async function startLabEngine(values: DeepPartial<Config> = {}): Promise<LabEngine> {
+  const engine = new Engine(labConfig({ accounts: [FRONT_DESK], ...values }), silentLogger());
+  const resynced = once(engine, 'resynced');
+  const port = await engine.start();
+  await resynced;
+  const pms = await PmsClient.connect(port);
+  const login = await pms.call([
+    ['Action', 'UserLogin'],
+    ['CallMethod', 'Account'],
+    ['User', FRONT_DESK.user],
+    ['Password', FRONT_DESK.password],
+  ]);
+  assert.equal(login.get('Response'), 'Success', login.get('Message'));
+  return { engine, pms, port };
+}
+
+/** A connection to the lab's MariaDB with the engine's credentials (lab/lab.env). */
+export function labDatabase(
+  options: { database?: string; multipleStatements?: boolean } = {},
+): Promise<Connection> {
+  const env = labEnv();
+  return createConnection({
+    host: env.PMS_DB_HOST ?? '127.0.0.1',
+    port: Number(env.PMS_DB_PORT ?? 3306),
+    user: env.PMS_DB_USER ?? 'root',
+    password: env.PMS_DB_PASSWORD ?? '',
+    charset: 'utf8mb4',
+    ...options,
+  });
+}
