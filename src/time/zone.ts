@@ -66,12 +66,13 @@ export function parseLocal(text: string, tz: string): Date | undefined {
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
     return undefined;
   if (h > 23 || mi > 59 || s > 59) return undefined;
-  // The offset at the naive instant and at the corrected one; around a transition they differ.
-  const first = asUtc - offsetMs(new Date(asUtc), tz);
-  const second = asUtc - offsetMs(new Date(first), tz);
-  const exact = [first, second].filter((t) => formatLocal(new Date(t), tz) === text);
+  // Candidates from the offsets in force a day before and a day after (no zone changes its offset
+  // twice in two days) and at the naive instant: around a transition they differ.
+  const DAY = 86_400_000;
+  const candidates = [asUtc - DAY, asUtc, asUtc + DAY].map((t) => asUtc - offsetMs(new Date(t), tz));
+  const exact = candidates.filter((t) => formatLocal(new Date(t), tz) === text);
   // Repeated hour: its first occurrence. Skipped hour: the later candidate, past the jump.
-  return new Date(exact.length ? Math.min(...exact) : Math.max(first, second));
+  return new Date(exact.length ? Math.min(...exact) : Math.max(...candidates));
 }
 
 /** `YYYY-MM-DD hh:mm:ss` of instant `date` in `tz`. */

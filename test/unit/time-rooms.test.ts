@@ -33,6 +33,16 @@ describe('hotel time zone', () => {
       parseLocal('2026-11-01 01:30:00', 'America/New_York')?.toISOString(),
       '2026-11-01T05:30:00.000Z',
     );
+    // East of UTC too (this once came out as the second occurrence): Berlin 2026-10-25 02:30 is
+    // 00:30Z (CEST) then 01:30Z (CET); Sydney 2026-04-05 02:30 is 15:30Z (AEDT) then 16:30Z (AEST).
+    assert.equal(
+      parseLocal('2026-10-25 02:30:00', 'Europe/Berlin')?.toISOString(),
+      '2026-10-25T00:30:00.000Z',
+    );
+    assert.equal(
+      parseLocal('2026-04-05 02:30:00', 'Australia/Sydney')?.toISOString(),
+      '2026-04-04T15:30:00.000Z',
+    );
     // Round trip across a whole year in a DST zone.
     for (let m = 1; m <= 12; m++) {
       const text = `2026-${String(m).padStart(2, '0')}-15 08:00:00`;
