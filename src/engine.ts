@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { buildHandlers, NOT_YET_AVAILABLE } from './handlers/index.js';
+import { buildHandlers } from './handlers/index.js';
 import type { Services } from './handlers/types.js';
 import { AmiClient } from './pbx/ami/client.js';
 import { AstDb } from './pbx/astdb.js';
@@ -16,6 +16,12 @@ import { RoomStore } from './store/rooms.js';
 import { RoomMirror } from './rooms/mirror.js';
 import { RoomSet } from './rooms/room-set.js';
 import { RoomService } from './rooms/service.js';
+import { CountStore } from './voicemail/count-store.js';
+import { leaveMessageFields, VoicemailService } from './voicemail/service.js';
+import { WakeupStore } from './store/wakeups.js';
+import { AriWakeupCaller } from './wakeup/caller.js';
+import { WakeupScheduler } from './wakeup/scheduler.js';
+import { PromptLibrary, WakeupService } from './wakeup/service.js';
 
 export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly ami: AmiClient;
@@ -24,6 +30,9 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly roomStore: RoomStore;
   readonly rooms: RoomService;
   readonly server: PmsServer;
+  readonly voicemail: VoicemailService;
+  readonly wakeups: WakeupService;
+  readonly wakeupScheduler: WakeupScheduler;
 
   constructor(
     readonly config: Config,
@@ -43,14 +52,39 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       roomSet,
       log.child({ component: 'rooms' }),
     );
+    this.voicemail = new VoicemailService({
+      config: config.voicemail,
+      ami: this.ami,
+      rooms: this.rooms,
+      repo: this.roomStore,
+      counts: new CountStore(this.store),
+      roomSet,
+      log: log.child({ component: 'voicemail' }),
+      // seed 000 §5.4.9: pushed unasked to the PMS and the operator consoles.
+      notify: (ext, counts) =>
+        this.server.broadcast('Query', 'LeaveMessage', leaveMessageFields(ext, counts)),
+    });
+    this.rooms.addHooks(this.voicemail.hooks());
+    const wakeupLog = log.child({ component: 'wakeup' });
+    const wakeupStore = new WakeupStore(this.store);
+    this.wakeupScheduler = new WakeupScheduler(
+      wakeupStore,
+      new AriWakeupCaller(this.ari, config.wakeup, config.ari.app, wakeupLog),
+      config.wakeup,
+      wakeupLog,
+    );
+    this.wakeups = new WakeupService(wakeupStore, this.wakeupScheduler, this.rooms, config, wakeupLog);
+    this.rooms.addHooks(this.wakeups);
     const services: Services = {
       accounts: new AccountBook(config.accounts),
       ami: this.ami,
       rooms: this.rooms,
       cdr: new CdrSource(this.store, config),
+      voicemail: this.voicemail,
+      wakeups: this.wakeups,
     };
-    const handlers = buildHandlers(roomSet, config);
-    const dispatcher = new Dispatcher(handlers, NOT_YET_AVAILABLE, services);
+    const handlers = buildHandlers(roomSet, config, new PromptLibrary(config.wakeup.promptDir));
+    const dispatcher = new Dispatcher(handlers, services);
     this.server = new PmsServer(config, dispatcher, log.child({ component: 'pms' }));
   }
 
@@ -63,6 +97,19 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     // store; if the store comes up later, that triggers it instead.
     this.ami.on('ready', () => void this.resync('AMI ready'));
     this.store.on('ready', () => void this.resync('database ready'));
+    // The wake-up schedule lives in the store: it runs as soon as the store is up (calls placed while
+    // ARI is down fail and are retried, so nothing waits on the PBX here).
+    this.store.on('ready', () => {
+      this.wakeupScheduler
+        .start()
+        .catch((err: unknown) =>
+          this.log.error(
+            { err: (err as Error).message },
+            'wake-up scheduler could not start; retrying on its next sweep',
+          ),
+        );
+    });
+    this.voicemail.start();
     const port = await this.server.listen();
     this.ami.start();
     this.ari.start();
@@ -76,17 +123,21 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     try {
       const { rooms, ms } = await this.rooms.resync();
       this.log.info({ reason, rooms, ms }, 'AstDB re-synced from the store');
+      // The voicemail include file and the message counts (LeaveMessage missed during an outage).
+      const vm = await this.voicemail.resync();
+      this.log.info({ reason, ...vm }, 'voicemail re-synced');
       this.emit('resynced');
     } catch (err) {
       this.log.error(
         { reason, err: (err as Error).message },
-        'AstDB re-sync failed; will retry on the next ready',
+        're-sync (AstDB, voicemail) failed; will retry on the next ready',
       );
     }
   }
 
   async stop(): Promise<void> {
     this.log.info('engine stopping');
+    this.wakeupScheduler.stop();
     await this.server.close();
     await Promise.allSettled([this.ami.stop(), this.ari.stop(), this.store.stop()]);
     this.log.info('engine stopped');

@@ -14,6 +14,12 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Values applied over file and environment (tests configure through this). */
   values?: DeepPartial<Config>;
+  /**
+   * Only these keys (paths or path prefixes such as `hotel`) are read and checked; every other key
+   * keeps its default unchecked. For tools that need a few keys of the engine's configuration
+   * (pms-provision), so that they do not demand, e.g., the AMI password.
+   */
+  only?: string[];
 }
 
 export type DeepPartial<T> = {
@@ -28,7 +34,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
   checkUnknownKeys(fromFile, problems, file ?? '');
 
   const out: Record<string, unknown> = {};
+  const wanted = (path: string): boolean =>
+    !options.only || options.only.some((p) => path === p || path.startsWith(`${p}.`));
   for (const spec of KEYS) {
+    if (!wanted(spec.path)) {
+      setPath(out, spec.path, spec.default);
+      continue;
+    }
     let value: unknown = spec.default;
     let source = 'default';
     const inFile = getPath(fromFile, spec.path);

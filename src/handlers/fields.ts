@@ -6,6 +6,7 @@ import type { Frame } from '../protocol/index.js';
 import type { RoomSet } from '../rooms/room-set.js';
 import type { ClassOfService } from '../store/rooms.js';
 import { parseLocal } from '../time/zone.js';
+import { isValidEmail } from '../voicemail/conf.js';
 
 /** Guest names longer than this (in characters) are refused: phones show ~20, AstDB and CDRs keep it. */
 export const MAX_NAME_CHARS = 64;
@@ -66,6 +67,21 @@ export function nameField(frame: Frame, key = 'Name'): string | undefined {
   if (/["\\]/.test(v)) throw new ProtocolError(`${key} must not contain " or \\`);
   if ([...v].length > MAX_NAME_CHARS)
     throw new ProtocolError(`${key} is longer than ${MAX_NAME_CHARS} characters`);
+  return v;
+}
+
+/**
+ * An e-mail address (VoiceMail `Email`, seed 000 §5.4.4): empty or absent = none (null). Only plain
+ * addresses (letters, digits and . _ % + - before the @, a dotted host name after it, at most 254
+ * characters) are accepted, so nothing that could change voicemail.conf (`,` `|` `;` `=>` ...) passes.
+ */
+export function emailField(frame: Frame, key = 'Email'): string | null {
+  const v = frame.get(key)?.trim();
+  if (v === undefined || v === '') return null;
+  if (!isValidEmail(v))
+    throw new ProtocolError(
+      `${key} must be an e-mail address such as guest@example.com, or empty; got "${clip(v)}"`,
+    );
   return v;
 }
 

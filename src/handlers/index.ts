@@ -1,6 +1,7 @@
 // Every command the engine answers, one file each.
 import type { Config } from '../config/index.js';
 import type { RoomSet } from '../rooms/room-set.js';
+import alarmClock from './alarm-clock.js';
 import changeRoom from './change-room.js';
 import checkIn from './check-in.js';
 import extenClean from './exten-clean.js';
@@ -12,11 +13,13 @@ import heartbeat from './heartbeat.js';
 import login from './login.js';
 import logout from './logout.js';
 import type { Handler } from './types.js';
+import voicemail from './voicemail.js';
 
 /** `rooms` is config.hotel.rooms, parsed once by the caller. */
 export function buildHandlers(
   rooms: RoomSet,
   config: Pick<Config, 'hotel' | 'numbering' | 'cdr'>,
+  prompts: { has(file: string): boolean },
 ): Handler[] {
   const hotel = { rooms, timeZone: config.hotel.timeZone };
   return [
@@ -29,15 +32,8 @@ export function buildHandlers(
     checkIn(hotel.rooms),
     extenClean(hotel.rooms),
     changeRoom(hotel.rooms),
+    voicemail(hotel.rooms),
+    alarmClock(hotel.rooms, prompts),
     getCdr(config),
   ];
 }
-
-/**
- * Commands of the protocol (seed 000 §5.4) that this version does not answer yet: they get a clear
- * `Response: Error` saying so, rather than "unknown".
- */
-export const NOT_YET_AVAILABLE: ReadonlyArray<readonly [string, string]> = [
-  ['Set', 'VoiceMail'],
-  ['Set', 'AlarmClock'],
-];

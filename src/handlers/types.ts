@@ -6,6 +6,8 @@ import type { AccountBook } from '../server/accounts.js';
 import type { AmiLink } from '../pbx/types.js';
 import type { RoomService } from '../rooms/service.js';
 import type { CdrReader } from '../cdr/source.js';
+import type { Strategy } from '../wakeup/strategy.js';
+import type { VoicemailControl } from '../voicemail/service.js';
 
 /** What a handler may see and change of its session. */
 export interface SessionControl {
@@ -24,6 +26,13 @@ export interface Services {
   ami: AmiLink;
   rooms: RoomService;
   cdr: CdrReader;
+  wakeups: WakeupControl;
+  voicemail: VoicemailControl;
+}
+
+/** Wake-up calls as AlarmClock sees them (src/wakeup/service.ts). */
+export interface WakeupControl {
+  set(extension: string, strategies: readonly Strategy[]): Promise<{ planned: number; cancelled: number }>;
 }
 
 export interface HandlerContext {

@@ -39,6 +39,11 @@ export class RoomService {
     this.hooks.push(hooks);
   }
 
+  /** Runs `fn` holding the rooms' lock: other features' per-room changes never interleave with ours. */
+  exclusive<T>(extensions: string | string[], fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(extensions, fn);
+  }
+
   get(extension: string): Promise<Room> {
     return this.repo.get(extension);
   }

@@ -20,16 +20,13 @@ export type Reply = AsyncIterable<FieldList> | FieldList;
 
 export class Dispatcher {
   private readonly routes = new Map<string, Handler>();
-  private readonly pending = new Set<string>();
 
   constructor(
     handlers: readonly Handler[],
-    notYetAvailable: ReadonlyArray<readonly [string, string]>,
     private readonly services: Services,
     private readonly deadlineMs = HANDLER_DEADLINE_MS,
   ) {
     for (const h of handlers) this.routes.set(key(h.action, h.callMethod), h);
-    for (const [a, m] of notYetAvailable) this.pending.add(key(a, m));
   }
 
   /**
@@ -80,13 +77,7 @@ export class Dispatcher {
     const k = key(env.action, env.callMethod);
     const h = this.routes.get(k);
     if (!h) {
-      if (this.pending.has(k) && !session.account)
-        return refuse('Login required: send UserLogin/Account first');
-      if (this.pending.has(k))
-        return refuse(`CallMethod ${env.callMethod} is not available in this engine version yet`);
-      const knownAction =
-        [...this.routes.values()].some((r) => r.action === env.action) ||
-        [...this.pending].some((p) => p.startsWith(`${env.action}\u0000`));
+      const knownAction = [...this.routes.values()].some((r) => r.action === env.action);
       return refuse(
         knownAction
           ? `Unknown CallMethod: ${env.callMethod} for Action ${env.action}`

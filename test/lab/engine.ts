@@ -6,7 +6,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { PmsClient } from '../../src/client/pms-client.js';
 import type { Config, DeepPartial } from '../../src/config/index.js';
 import { Engine } from '../../src/engine.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { labConfig, labEnv } from './lab.js';
 
 export const FRONT_DESK = { user: 'frontdesk', password: 'lab-frontdesk', grade: 1 as const };
@@ -18,8 +18,11 @@ export interface LabEngine {
 }
 
 /** Starts the engine with `labConfig(values)` (front-desk account added), waits for its first re-sync, logs in. */
-export async function startLabEngine(values: DeepPartial<Config> = {}): Promise<LabEngine> {
-  const engine = new Engine(labConfig({ accounts: [FRONT_DESK], ...values }), silentLogger());
+export async function startLabEngine(
+  values: DeepPartial<Config> = {},
+  log: Logger = silentLogger(),
+): Promise<LabEngine> {
+  const engine = new Engine(labConfig({ accounts: [FRONT_DESK], ...values }), log);
   const resynced = once(engine, 'resynced');
   const port = await engine.start();
   await resynced;

@@ -68,6 +68,13 @@ export interface Phone {
   answer(): Promise<void>;
   /** Switches the running phone's answer mode; a lab restart brings back LAB_PHONE_<ext>_ANSWERMODE. */
   setAutoAnswer(on: boolean): Promise<void>;
+  /** Sends DTMF digits (0-9 * #) on the current call (baresip `sndcode`). */
+  sendDigits(digits: string): Promise<void>;
+  /**
+   * Switches what the phone sends, for the current call and the following ones: a wav file (16-bit
+   * PCM, 8 kHz), e.g. LAB_TONE; `LAB_SILENCE` gives back the lab's default. Restore it after a test.
+   */
+  setAudioSource(wavFile: string): Promise<void>;
   /** The first event of this type that waitForEvent has not returned yet, received or to come. */
   waitForEvent(type: string, timeoutMs?: number): Promise<PhoneEvent>;
   /** Every event received since the phone was opened. */
@@ -76,6 +83,10 @@ export interface Phone {
   lastRecording(): Promise<Recording>;
   close(): void;
 }
+
+/** What the lab phones send by default, and a 440 Hz tone (both made by lab/phones.sh). */
+export const LAB_SILENCE = resolve(LAB_PHONES_DIR, '../silence.wav');
+export const LAB_TONE = resolve(LAB_PHONES_DIR, '../tone.wav');
 
 const COMMAND_TIMEOUT_MS = 5_000;
 const HANGUP_TIMEOUT_MS = 5_000;
@@ -210,6 +221,17 @@ class BaresipPhone implements Phone {
   async setAutoAnswer(on: boolean): Promise<void> {
     const res = await this.command('answermode', on ? 'auto' : 'manual');
     if (!res.ok) throw this.error(`answermode refused: ${res.data.trim()}`);
+  }
+
+  async sendDigits(digits: string): Promise<void> {
+    if (!/^[0-9*#]+$/.test(digits)) throw this.error(`not DTMF digits: ${digits}`);
+    const res = await this.command('sndcode', digits);
+    if (!res.ok) throw this.error(`sndcode refused: ${res.data.trim()}`);
+  }
+
+  async setAudioSource(wavFile: string): Promise<void> {
+    const res = await this.command('ausrc', `aufile,${wavFile}`);
+    if (!res.ok) throw this.error(`ausrc refused: ${res.data.trim()}`);
   }
 
   async waitForEvent(type: string, timeoutMs = 10_000): Promise<PhoneEvent> {

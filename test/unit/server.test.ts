@@ -128,7 +128,7 @@ describe('session: login, logout and refusals', () => {
     assert.match(logout.get('Message')!, /Login required/);
   });
 
-  it('unknown Action and CallMethod are named in the error; known-but-later commands say so', async () => {
+  it('unknown Action and CallMethod are named in the error; every command of the protocol is served', async () => {
     const c = await h.loggedIn();
     const a = await c.call([
       ['Action', 'Frobnicate'],
@@ -140,14 +140,31 @@ describe('session: login, logout and refusals', () => {
       ['CallMethod', 'ExtenColour'],
     ]);
     assert.equal(m.get('Message'), 'Unknown CallMethod: ExtenColour for Action Set');
-    const later = await c.call([
-      ['Action', 'Set'],
-      ['CallMethod', 'VoiceMail'],
-      ['Phone', '8001'],
-      ['Use', '1'],
-    ]);
-    assert.equal(later.get('Response'), 'Error');
-    assert.match(later.get('Message')!, /VoiceMail is not available in this engine version yet/);
+    // seed 000 §5.1-5.4.10, PMS → PBX: each reaches its handler (an empty request fails its
+    // validation, never as unknown). LeaveMessage goes PBX → PMS only.
+    const PROTOCOL: Array<[string, string]> = [
+      ['UserLogin', 'Account'],
+      ['UserLogout', 'Account'],
+      ['UserLogin', 'HeartBeat'],
+      ...[
+        'ExtenLimit',
+        'ExtenName',
+        'ExtenDND',
+        'VoiceMail',
+        'AlarmClock',
+        'ChangeRoom',
+        'CheckIn',
+        'ExtenClean',
+      ].map((m): [string, string] => ['Set', m]),
+      ['Query', 'GetCDR'],
+    ];
+    for (const [action, method] of PROTOCOL) {
+      const r = await c.call([
+        ['Action', action],
+        ['CallMethod', method],
+      ]);
+      assert.doesNotMatch(r.get('Message') ?? '', /Unknown|not available/, `${action}/${method}`);
+    }
     const st = await c.call([
       ['ServiceType', 'HIS'],
       ['Action', 'UserLogin'],

@@ -2,6 +2,8 @@
 // `knex_migrations` and takes a lock, so running them at every start is idempotent.
 import type { Knex } from 'knex';
 import * as rooms from './001_rooms.js';
+import * as wakeups from './002_wakeups.js';
+import * as voicemail from './003_voicemail.js';
 
 interface Migration {
   name: string;
@@ -9,7 +11,7 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-const ALL: Migration[] = [rooms];
+const ALL: Migration[] = [rooms, wakeups, voicemail];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => ALL,

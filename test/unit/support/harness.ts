@@ -1,6 +1,6 @@
 // Starts a real PMS server on a free loopback port with fake PBX services, for session tests.
 import { loadConfig, type Config, type DeepPartial } from '../../../src/config/index.js';
-import { buildHandlers, NOT_YET_AVAILABLE } from '../../../src/handlers/index.js';
+import { buildHandlers } from '../../../src/handlers/index.js';
 import type { Handler } from '../../../src/handlers/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { AccountBook } from '../../../src/server/accounts.js';
@@ -10,6 +10,9 @@ import { PmsClient } from '../../../src/client/pms-client.js';
 import { FakeAmi } from './fake-pbx.js';
 import { MemoryRooms } from './memory-rooms.js';
 import { FakeCdr } from './fake-cdr.js';
+import { FakeVoicemail } from './fake-voicemail.js';
+import { FakeWakeups } from './fake-wakeups.js';
+import { PromptLibrary } from '../../../src/wakeup/service.js';
 import { AstDb } from '../../../src/pbx/astdb.js';
 import { RoomMirror } from '../../../src/rooms/mirror.js';
 import { RoomSet } from '../../../src/rooms/room-set.js';
@@ -22,6 +25,8 @@ export interface Harness {
   store: MemoryRooms;
   cdr: FakeCdr;
   rooms: RoomService;
+  voicemail: FakeVoicemail;
+  wakeups: FakeWakeups;
   port: number;
   client(): Promise<PmsClient>;
   /** A client already logged in as admin. */
@@ -55,9 +60,12 @@ export async function startHarness(
   const mirror = new RoomMirror(new AstDb(ami), config.numbering);
   const rooms = new RoomService(store, mirror, ami, roomSet, silentLogger());
   const cdr = new FakeCdr();
-  const services = { accounts: new AccountBook(config.accounts), ami, rooms, cdr };
-  const handlers = [...buildHandlers(roomSet, config), ...extraHandlers];
-  const dispatcher = new Dispatcher(handlers, NOT_YET_AVAILABLE, services, deadlineMs);
+  const voicemail = new FakeVoicemail(rooms);
+  const wakeups = new FakeWakeups();
+  const services = { accounts: new AccountBook(config.accounts), ami, rooms, cdr, voicemail, wakeups };
+  const prompts = new PromptLibrary(config.wakeup.promptDir);
+  const handlers = [...buildHandlers(roomSet, config, prompts), ...extraHandlers];
+  const dispatcher = new Dispatcher(handlers, services, deadlineMs);
   const server = new PmsServer(config, dispatcher, silentLogger());
   const port = await server.listen();
   const clients: PmsClient[] = [];
@@ -73,6 +81,8 @@ export async function startHarness(
     store,
     cdr,
     rooms,
+    voicemail,
+    wakeups,
     port,
     client,
     async loggedIn() {

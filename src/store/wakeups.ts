@@ -1,0 +1,332 @@
+// The wake-up schedule in the store (tables of migration 002). Every state change of an occurrence is
+// one transaction with a row lock, so a check-out, a room change or a new AlarmClock racing a call in
+// progress never loses or doubles anything: the later writer sees the earlier one's state.
+import type { Knex } from 'knex';
+import type { Store } from './db.js';
+
+export type OccurrenceState =
+  'pending' | 'calling' | 'answered' | 'busy' | 'noanswer' | 'failed' | 'missed' | 'cancelled';
+
+/** How one call attempt ended. */
+export type AttemptResult = 'answered' | 'busy' | 'noanswer' | 'failed';
+
+export interface Occurrence {
+  id: number;
+  extension: string;
+  strategy: number;
+  localDate: string;
+  localStart: string;
+  dueAt: number;
+  frequencyMin: number;
+  maxAttempts: number;
+  file: string;
+  attempts: number;
+  nextAttemptAt: number | null;
+  state: OccurrenceState;
+  finishedAt: number | null;
+}
+
+export interface Attempt {
+  id: number;
+  occurrenceId: number;
+  attempt: number;
+  extension: string;
+  plannedAt: number;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  result: AttemptResult | 'interrupted' | null;
+  cause: number | null;
+  detail: string | null;
+}
+
+export interface NewOccurrence {
+  strategy: number;
+  localDate: string;
+  localStart: string;
+  dueAt: number;
+  frequencyMin: number;
+  maxAttempts: number;
+  file: string;
+}
+
+/** The call to place now, as `begin` handed it out. */
+export interface StartedAttempt {
+  occurrence: Occurrence;
+  attemptId: number;
+  attempt: number;
+}
+
+const OPEN: OccurrenceState[] = ['pending', 'calling'];
+
+export class WakeupStore {
+  constructor(private readonly store: Store) {}
+
+  /** Replaces the room's open wake-ups by `planned` (a new AlarmClock); returns how many it cancelled. */
+  replace(extension: string, planned: NewOccurrence[], now: number, tx?: unknown): Promise<number> {
+    return this.inTx(tx, async (k) => {
+      const cancelled = await this.cancelIn(k, extension, now);
+      if (planned.length)
+        await k('wakeup_occurrences').insert(
+          planned.map((p) => ({
+            extension,
+            strategy: p.strategy,
+            local_date: p.localDate,
+            local_start: p.localStart,
+            due_at: p.dueAt,
+            frequency_min: p.frequencyMin,
+            max_attempts: p.maxAttempts,
+            file: p.file,
+            next_attempt_at: p.dueAt,
+            state: 'pending',
+            created_at: now,
+          })),
+        );
+      return cancelled;
+    });
+  }
+
+  /** Check-out: the room's open wake-ups are cancelled (a call in progress gets no further attempt). */
+  cancel(extension: string, now: number, tx?: unknown): Promise<number> {
+    return this.inTx(tx, (k) => this.cancelIn(k, extension, now));
+  }
+
+  /** Room change: open wake-ups follow the guest; the target room's own are cancelled first. */
+  move(from: string, to: string, now: number, tx?: unknown): Promise<number> {
+    return this.inTx(tx, async (k) => {
+      await this.cancelIn(k, to, now);
+      return k('wakeup_occurrences')
+        .where({ extension: from })
+        .whereIn('state', OPEN)
+        .update({ extension: to });
+    });
+  }
+
+  /** The earliest pending attempt time, or undefined when nothing is pending. */
+  async nextDue(): Promise<number | undefined> {
+    const row = await this.store.run((k) =>
+      k('wakeup_occurrences').where({ state: 'pending' }).min({ t: 'next_attempt_at' }).first(),
+    );
+    const t = (row as { t: unknown } | undefined)?.t;
+    return t === null || t === undefined ? undefined : Number(t);
+  }
+
+  /** Pending occurrences due by `until`, earliest first. */
+  async due(until: number, limit: number): Promise<Occurrence[]> {
+    const rows = await this.store.run((k) =>
+      k('wakeup_occurrences')
+        .where({ state: 'pending' })
+        .andWhere('next_attempt_at', '<=', until)
+        .orderBy([{ column: 'next_attempt_at' }, { column: 'id' }])
+        .limit(limit),
+    );
+    return (rows as Row[]).map(fromRow);
+  }
+
+  /**
+   * Starts an attempt of occurrence `id` if it is still pending: state `calling`, one more attempt,
+   * an attempt row. Undefined when it was cancelled, moved to a final state or taken meanwhile.
+   */
+  begin(id: number, now: number): Promise<StartedAttempt | undefined> {
+    return this.inTx(undefined, async (k) => {
+      const row = (await k('wakeup_occurrences').where({ id }).forUpdate().first()) as Row | undefined;
+      if (!row || row.state !== 'pending') return undefined;
+      const occurrence = fromRow(row);
+      const attempt = occurrence.attempts + 1;
+      await k('wakeup_occurrences').where({ id }).update({ state: 'calling', attempts: attempt });
+      const [attemptId] = await k('wakeup_attempts').insert({
+        occurrence_id: id,
+        attempt,
+        extension: occurrence.extension,
+        planned_at: occurrence.nextAttemptAt ?? occurrence.dueAt,
+        started_at: now,
+      });
+      return {
+        occurrence: { ...occurrence, state: 'calling', attempts: attempt },
+        attemptId: Number(attemptId),
+        attempt,
+      };
+    });
+  }
+
+  markAnswered(attemptId: number, at: number): Promise<void> {
+    return this.store.run(async (k) => {
+      await k('wakeup_attempts').where({ id: attemptId }).update({ answered_at: at });
+    });
+  }
+
+  /**
+   * Ends an attempt. Answered → the occurrence is done. Otherwise another attempt `retryMs` after this
+   * one started, or, after the last, the occurrence ends with this result. An occurrence cancelled
+   * during the call stays cancelled. Returns the occurrence's state afterwards.
+   */
+  finish(
+    started: StartedAttempt,
+    result: AttemptResult,
+    details: { now: number; startedAt: number; retryMs: number; cause?: number; detail?: string },
+  ): Promise<{ state: OccurrenceState; nextAttemptAt: number | null }> {
+    return this.inTx(undefined, async (k) => {
+      const { now } = details;
+      await k('wakeup_attempts')
+        .where({ id: started.attemptId })
+        .update({
+          ended_at: now,
+          result,
+          cause: details.cause ?? null,
+          detail: details.detail?.slice(0, 200) ?? null,
+        });
+      const row = (await k('wakeup_occurrences').where({ id: started.occurrence.id }).forUpdate().first()) as
+        Row | undefined;
+      if (!row || row.state !== 'calling') return { state: row?.state ?? 'cancelled', nextAttemptAt: null };
+      let update: Partial<Row>;
+      if (result !== 'answered' && Number(row.attempts) < Number(row.max_attempts)) {
+        const next = Math.max(now, details.startedAt + details.retryMs);
+        update = { state: 'pending', next_attempt_at: next };
+      } else {
+        update = { state: result, next_attempt_at: null, finished_at: now };
+      }
+      await k('wakeup_occurrences').where({ id: row.id }).update(update);
+      return {
+        state: update.state as OccurrenceState,
+        nextAttemptAt: (update.next_attempt_at as number | null) ?? null,
+      };
+    });
+  }
+
+  /**
+   * After a start (or the database coming back): attempts left `calling` by an engine that died are
+   * recorded as interrupted and do not count; then every pending occurrence more than `graceMs` late
+   * is recorded as missed. Returns what it changed, for the log.
+   */
+  recover(now: number, graceMs: number): Promise<{ interrupted: number; missed: Occurrence[] }> {
+    return this.inTx(undefined, async (k) => {
+      const calling = (await k('wakeup_occurrences').where({ state: 'calling' }).forUpdate()) as Row[];
+      for (const row of calling) {
+        const open = (await k('wakeup_attempts')
+          .where({ occurrence_id: row.id })
+          .whereNull('ended_at')
+          .orderBy('attempt', 'desc')
+          .first()) as AttemptRow | undefined;
+        if (open)
+          await k('wakeup_attempts')
+            .where({ id: open.id })
+            .update({ ended_at: now, result: 'interrupted', detail: 'the engine stopped during the call' });
+        await k('wakeup_occurrences')
+          .where({ id: row.id })
+          .update({
+            state: 'pending',
+            attempts: Math.max(0, Number(row.attempts) - 1),
+            next_attempt_at: open ? Number(open.started_at) : Number(row.next_attempt_at ?? now),
+          });
+      }
+      const late = (await k('wakeup_occurrences')
+        .where({ state: 'pending' })
+        .andWhere('next_attempt_at', '<', now - graceMs)
+        .forUpdate()) as Row[];
+      if (late.length)
+        await k('wakeup_occurrences')
+          .whereIn(
+            'id',
+            late.map((r) => r.id),
+          )
+          .update({ state: 'missed', next_attempt_at: null, finished_at: now });
+      return { interrupted: calling.length, missed: late.map(fromRow) };
+    });
+  }
+
+  /** A room's occurrences (all states), for operators and tests; newest plan first by due time. */
+  async forRoom(extension: string): Promise<Occurrence[]> {
+    const rows = await this.store.run((k) =>
+      k('wakeup_occurrences')
+        .where({ extension })
+        .orderBy([{ column: 'due_at' }, { column: 'id' }]),
+    );
+    return (rows as Row[]).map(fromRow);
+  }
+
+  async attempts(occurrenceId: number): Promise<Attempt[]> {
+    const rows = await this.store.run((k) =>
+      k('wakeup_attempts').where({ occurrence_id: occurrenceId }).orderBy('attempt'),
+    );
+    return (rows as AttemptRow[]).map(fromAttemptRow);
+  }
+
+  private async cancelIn(k: Knex, extension: string, now: number): Promise<number> {
+    return k('wakeup_occurrences')
+      .where({ extension })
+      .whereIn('state', OPEN)
+      .update({ state: 'cancelled', next_attempt_at: null, finished_at: now });
+  }
+
+  private inTx<T>(tx: unknown, fn: (k: Knex) => Promise<T>): Promise<T> {
+    if (tx) return fn(tx as Knex.Transaction);
+    return this.store.run((k) => k.transaction((trx) => fn(trx)));
+  }
+}
+
+interface Row {
+  id: number;
+  extension: string;
+  strategy: number;
+  local_date: string;
+  local_start: string;
+  due_at: number | string;
+  frequency_min: number;
+  max_attempts: number;
+  file: string;
+  attempts: number;
+  next_attempt_at: number | string | null;
+  state: OccurrenceState;
+  created_at: number | string;
+  finished_at: number | string | null;
+}
+
+interface AttemptRow {
+  id: number;
+  occurrence_id: number;
+  attempt: number;
+  extension: string;
+  planned_at: number | string;
+  started_at: number | string;
+  answered_at: number | string | null;
+  ended_at: number | string | null;
+  result: Attempt['result'];
+  cause: number | null;
+  detail: string | null;
+}
+
+const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+function fromRow(r: Row): Occurrence {
+  return {
+    id: Number(r.id),
+    extension: r.extension,
+    strategy: Number(r.strategy),
+    localDate: r.local_date,
+    localStart: r.local_start,
+    dueAt: Number(r.due_at),
+    frequencyMin: Number(r.frequency_min),
+    maxAttempts: Number(r.max_attempts),
+    file: r.file,
+    attempts: Number(r.attempts),
+    nextAttemptAt: num(r.next_attempt_at),
+    state: r.state,
+    finishedAt: num(r.finished_at),
+  };
+}
+
+function fromAttemptRow(r: AttemptRow): Attempt {
+  return {
+    id: Number(r.id),
+    occurrenceId: Number(r.occurrence_id),
+    attempt: Number(r.attempt),
+    extension: r.extension,
+    plannedAt: Number(r.planned_at),
+    startedAt: Number(r.started_at),
+    answeredAt: num(r.answered_at),
+    endedAt: num(r.ended_at),
+    result: r.result,
+    cause: r.cause === null ? null : Number(r.cause),
+    detail: r.detail,
+  };
+}

@@ -1,0 +1,23 @@
+// The calls-per-second ceiling, applied right before each attempt is opened and placed: callers get
+// slots at least 1/`perSecond` s apart, first come first served. An even pace, never `perSecond` calls
+// at once and then a pause, so a little latency further on cannot bunch them into a burst.
+export class Pacer {
+  #next = -Infinity;
+  #tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolves when this caller may start; slots are handed out in call order. */
+  slot(): Promise<void> {
+    const mine = this.#tail.then(async () => {
+      const wait = this.#next - this.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+      this.#next = this.now() + 1000 / this.perSecond;
+    });
+    this.#tail = mine;
+    return mine;
+  }
+}

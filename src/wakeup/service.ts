@@ -1,0 +1,96 @@
+// Wake-up calls as the rest of the engine sees them: AlarmClock replaces a room's schedule, and the
+// schedule follows the room (check-out cancels it, a room change moves it) through the room hooks.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import type { RoomHooks, RoomService } from '../rooms/service.js';
+import type { Occurrence, WakeupStore } from '../store/wakeups.js';
+import { planOccurrences } from './schedule.js';
+import type { WakeupScheduler } from './scheduler.js';
+import { promptParts, type Strategy } from './strategy.js';
+
+/** The prompt library: `<dir>/<format>/<name>.<format>` (see sounds/README.md). */
+export class PromptLibrary {
+  constructor(private readonly dir: string) {}
+
+  /** Whether `file` (a syntax-checked bare name) is a readable file of the library. */
+  has(file: string): boolean {
+    const { format } = promptParts(file);
+    try {
+      return statSync(join(this.dir, format, file)).isFile();
+    } catch {
+      return false;
+    }
+  }
+}
+
+export class WakeupService implements RoomHooks {
+  constructor(
+    private readonly store: WakeupStore,
+    private readonly scheduler: WakeupScheduler,
+    private readonly rooms: RoomService,
+    private readonly config: Pick<Config, 'hotel'>,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Replaces the room's wake-ups by `strategies` (empty: cancel them all). Runs under the room's lock,
+   * so it never interleaves with a check-out or a room change of the same room.
+   */
+  async set(
+    extension: string,
+    strategies: readonly Strategy[],
+  ): Promise<{ planned: number; cancelled: number }> {
+    const now = this.now();
+    const planned = planOccurrences(strategies, new Date(now), this.config.hotel.timeZone).map((p) => {
+      const s = strategies[p.strategy - 1]!;
+      return {
+        ...p,
+        localStart: s.start,
+        frequencyMin: s.frequency,
+        maxAttempts: s.attempts,
+        file: s.file,
+      };
+    });
+    const cancelled = await this.rooms.exclusive(extension, () =>
+      this.store.replace(extension, planned, now),
+    );
+    this.scheduler.rearm();
+    this.log.info(
+      {
+        event: 'wakeup.set',
+        room: extension,
+        planned: planned.length,
+        cancelled,
+        first: planned[0] && new Date(planned[0].dueAt).toISOString(),
+      },
+      planned.length ? 'wake-up calls set' : 'wake-up calls cancelled',
+    );
+    return { planned: planned.length, cancelled };
+  }
+
+  forRoom(extension: string): Promise<Occurrence[]> {
+    return this.store.forRoom(extension);
+  }
+
+  // Room hooks: inside the check-out / room change transaction, then re-arm once committed.
+  async clean(extension: string, tx: unknown): Promise<void> {
+    await this.store.cancel(extension, this.now(), tx);
+  }
+
+  async move(from: string, to: string, tx: unknown): Promise<void> {
+    await this.store.move(from, to, this.now(), tx);
+  }
+
+  afterClean(): Promise<void> {
+    this.scheduler.rearm();
+    return Promise.resolve();
+  }
+
+  afterMove(): Promise<void> {
+    this.scheduler.rearm();
+    return Promise.resolve();
+  }
+}
