@@ -6,14 +6,17 @@ NODE_TEST := node --import tsx --test --test-concurrency=1
 UNIT := $(sort $(wildcard test/unit/*.test.ts))
 INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
 
-.PHONY: help deps lint typecheck unit integration test run lab-up lab-down lab-status clean
+.PHONY: help deps lint typecheck unit integration test run lab lab-stop lab-up lab-down lab-status clean sounds
 
 help:
 	@echo "make test        lint, start the lab (Asterisk 22 + MariaDB + baresip phones), run all tests"
 	@echo "make run         start the lab and run the engine against it (PMS port 5078)"
 	@echo "make unit        unit tests only (no lab needed)"
 	@echo "make integration integration tests against the running lab"
+	@echo "make lab         the lab plus the engine in the background, and how to register a softphone"
+	@echo "make lab-stop    stop the engine of make lab and the lab"
 	@echo "make lab-up | lab-down | lab-status"
+	@echo "make sounds      rebuild the default wake-up prompt (sounds/) from text"
 
 # npm ci when node_modules is missing or older than the lock file.
 node_modules/.installed: package-lock.json
@@ -33,15 +36,26 @@ unit: deps
 	$(NODE_TEST) $(UNIT)
 
 integration: deps
+	bash lab/engine.sh stop
 	$(NODE_TEST) $(INTEGRATION)
 
 # Everything in one runner so its closing summary counts every test; the lab tests fail (never skip)
 # if the lab is not up.
 test: lint lab-up
+	bash lab/engine.sh stop
 	$(NODE_TEST) $(UNIT) $(INTEGRATION)
 
-lab-up:
+# The lab generates its rooms' endpoints with pms-provision (node), hence deps.
+lab-up: deps
 	bash lab/up.sh
+
+# The engine of `make lab` shares the lab with the tests' engines: make test/integration stop it.
+lab: lab-up
+	bash lab/engine.sh start
+
+lab-stop:
+	bash lab/engine.sh stop
+	bash lab/down.sh
 
 lab-down:
 	bash lab/down.sh
@@ -54,3 +68,7 @@ run: deps lab-up
 
 clean:
 	rm -rf dist
+
+# The default wake-up prompt (sounds/<format>/pms-wakeup.*), rebuilt from text; the output is committed.
+sounds:
+	bash sounds/build.sh

@@ -12,10 +12,14 @@ ASTERISK_LOG="$ROOTFS/var/log/asterisk/messages.log"
 # The rootfs's /var/run is an absolute symlink to /run: outside the chroot, use $ROOTFS/run.
 ASTERISK_RUN="$ROOTFS/run/asterisk"
 
-# Packages of the sid root filesystem in which Asterisk runs (Debian 12 has no asterisk package).
-# odbc-mariadb + unixodbc: CDR into MariaDB through cdr_adaptive_odbc; sox: prompt conversion.
-ROOTFS_PACKAGES=(asterisk asterisk-modules asterisk-core-sounds-en-gsm asterisk-moh-opsound-gsm
-  odbc-mariadb unixodbc sox)
+# Packages of the sid root filesystem in which Asterisk runs (Debian 12 has no asterisk package):
+# docker/asterisk/packages.txt, the list the Asterisk image installs too (one source for both).
+PACKAGES_FILE="$REPO_DIR/docker/asterisk/packages.txt"
+[[ -r $PACKAGES_FILE ]] || {
+  printf '[lab] ERROR: %s is missing\n' "$PACKAGES_FILE" >&2
+  exit 1
+}
+mapfile -t ROOTFS_PACKAGES < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$PACKAGES_FILE")
 
 say() { printf '[lab] %s\n' "$*"; }
 warn() { printf '[lab] WARNING: %s\n' "$*" >&2; }
@@ -65,6 +69,14 @@ phone_var() {
   local name="LAB_PHONE_$1_$2"
   [[ -n ${!name-} ]] || die "lab/lab.env has no $name"
   printf '%s' "${!name}"
+}
+
+# The SIP password of a room as the lab's Asterisk has it: its [<room>-auth] section in
+# pjsip_rooms.conf, which lab/up.sh generates with pms-provision. Empty when there is none.
+room_password() {
+  local conf="$ROOTFS/etc/asterisk/pjsip_rooms.conf"
+  [[ -r $conf ]] || return 0
+  awk -v s="[$1-auth](room-auth)" '$0 == s { f = 1; next } /^\[/ { f = 0 } f && $1 == "password" { print $3; exit }' "$conf"
 }
 
 # --- Host packages -------------------------------------------------------------------------------

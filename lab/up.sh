@@ -12,10 +12,12 @@ main() {
   load_env
   local started=$SECONDS
 
-  ensure_commands mmdebstrap:mmdebstrap baresip:baresip-core sox:sox
+  # systemd-analyze: the tests verify the shipped systemd unit (ops/pms-engine.service) with it.
+  ensure_commands mmdebstrap:mmdebstrap baresip:baresip-core sox:sox systemd-analyze:systemd
   bash "$LAB_DIR/build-rootfs.sh"
   ensure_mariadb
   install_asterisk_config
+  install_sounds
   start_asterisk
   bash "$LAB_DIR/phones.sh" start
   wait_registered
@@ -91,6 +93,17 @@ install_asterisk_config() {
     render "$f" >"$stage/$name"
     chmod 0640 "$stage/$name"
   done
+  # The rooms' endpoints come from the generator a hotel uses (pms-provision): PMS_HOTEL_ROOMS and
+  # PMS_PROVISION_SIP_SECRET of lab.env.
+  provision_rooms >"$stage/pjsip_rooms.conf" || die "pms-provision failed (see above)"
+  chmod 0640 "$stage/pjsip_rooms.conf"
+  # The engine writes the rooms' mailboxes into voicemail_pms_rooms.conf (PMS_VOICEMAIL_INCLUDE_FILE):
+  # keep its copy (the engine rewrites it whenever it connects), or start with an empty one.
+  if [[ -f $ROOTFS/etc/asterisk/voicemail_pms_rooms.conf ]]; then
+    cp -a "$ROOTFS/etc/asterisk/voicemail_pms_rooms.conf" "$stage/"
+  else
+    printf '; Written by the PMS engine (voicemail.includeFile); empty until it has run.\n' >"$stage/voicemail_pms_rooms.conf"
+  fi
   if [[ -d $ROOTFS/etc/asterisk ]] && diff -rq "$stage" "$ROOTFS/etc/asterisk" >/dev/null 2>&1; then
     CONFIG_CHANGED=
   else
@@ -104,6 +117,27 @@ install_asterisk_config() {
     CONFIG_CHANGED=1
     install -m 0640 "$RUN_DIR/odbc.ini" "$ROOTFS/etc/odbc.ini"
   fi
+}
+
+# pjsip_rooms.conf for the lab's rooms, by bin/pms-provision.js with lab.env's PMS_* values only.
+provision_rooms() {
+  [[ -d $REPO_DIR/node_modules/tsx ]] || die "node_modules/ is missing: run npm ci (make lab-up does it)"
+  local key vars=()
+  for key in "${LAB_ENV_KEYS[@]}"; do
+    [[ $key == PMS_* ]] && vars+=("$key=${!key}")
+  done
+  (cd "$REPO_DIR" && env -i PATH="$PATH" HOME="${HOME:-/root}" "${vars[@]}" node bin/pms-provision.js pjsip)
+}
+
+# The wake-up prompt library (sounds/<format>/<name>.<format>) where Asterisk plays it from:
+# PMS_WAKEUP_ASTERISK_PROMPT_DIR inside the chroot. Replaced whole, so a removed prompt goes too.
+install_sounds() {
+  local dest="$ROOTFS${PMS_WAKEUP_ASTERISK_PROMPT_DIR:-/var/lib/asterisk/sounds/pms}"
+  rm -rf "$dest.new"
+  mkdir -p "$dest.new"
+  cp -a "$REPO_DIR/sounds/." "$dest.new/"
+  rm -rf "$dest"
+  mv "$dest.new" "$dest"
 }
 
 # Replace each @KEY@ by the value of KEY from lab.env; an unknown @KEY@ (outside comments) is an error.

@@ -133,15 +133,35 @@ export async function requireLab(): Promise<void> {
   const env = labEnv();
   const deadline = Date.now() + REQUIRE_GRACE_MS;
   for (;;) {
-    const problems = (await Promise.all([checkAmi(env), checkAri(env), checkPhones(env)])).filter(
-      (p): p is string => p !== undefined,
-    );
+    const problems = (
+      await Promise.all([checkAmi(env), checkAri(env), checkPhones(env), checkNoLabEngine()])
+    ).filter((p): p is string => p !== undefined);
     if (!problems.length) return;
     if (Date.now() >= deadline) {
       throw new Error(`The lab is not running (${problems.join('; ')}): run \`make lab-up\``);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * The engine of `make lab` (lab/engine.sh) shares the lab's Stasis application and AstDB with the
+ * engines tests start: it would take their wake-up calls and re-sync AstDB under them.
+ */
+async function checkNoLabEngine(): Promise<string | undefined> {
+  let pid: string;
+  try {
+    pid = readFileSync(resolve(LAB_DIR, 'run/engine.pid'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes('src/main.ts')) return undefined;
+  } catch {
+    return undefined;
+  }
+  return `the engine of \`make lab\` runs (pid ${pid}) and would interfere: stop it with \`bash lab/engine.sh stop\``;
 }
 
 function checkAmi(env: Record<string, string>): Promise<string | undefined> {
