@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { PmsClient } from '../../src/client/pms-client.js';
 import type { Engine } from '../../src/engine.js';
 import type { Frame } from '../../src/protocol/index.js';
-import { asteriskCli, requireLab } from '../lab/lab.js';
+import { asteriskCli, requireLab, setPhonesMwi } from '../lab/lab.js';
 import { cdrFor } from '../lab/cdr.js';
 import { startLabEngine } from '../lab/engine.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,6 +89,8 @@ describe('voicemail on the lab', () => {
 
   before(async () => {
     await requireLab();
+    // The room phones that show the lamp subscribe to message waiting for this file only.
+    await setPhonesMwi(['8001', '8002', '8003']);
     ({ engine, pms } = await startLabEngine());
     for (const ext of ['8001', '8002', '8003']) await set(pms, 'ExtenClean', [['Phone', ext]]);
     [p8001, p8002, p8003] = [phone('8001'), phone('8002'), phone('8003')];
@@ -102,6 +104,7 @@ describe('voicemail on the lab', () => {
     for (const p of [p8001, p8002, p8003]) p?.close();
     await pms?.close();
     await engine?.stop();
+    await setPhonesMwi([]);
   });
 
   it('VoiceMail creates the mailbox in the include file and Asterisk loads it', async () => {
@@ -175,15 +178,15 @@ describe('voicemail on the lab', () => {
     await p8001.setAutoAnswer(false);
     await p8002.setAudioSource(LAB_TONE);
     let pushedAt = 0;
-    const pushed = leave('8001', 1, 0, 90_000).then((f) => {
+    const pushed = leave('8001', 1, 0, 240_000).then((f) => {
       pushedAt = Date.now();
       return f;
     });
     // 8001 rings for 20 s unanswered, then the voicemail answers the caller: greeting (~10 s), beep,
     // then 4 s of the caller's tone are recorded. The caller hangs up itself; the clock starts there.
-    const call = p8002.dial('8001', { timeoutMs: 30_000, holdMs: 120_000 });
+    const call = p8002.dial('8001', { timeoutMs: 30_000, holdMs: 300_000 });
     await p8002.waitForEvent('CALL_ESTABLISHED', 30_000);
-    await recordingStarted(spool('pms-vm-mwi', '8001'), 60_000);
+    await recordingStarted(spool('pms-vm-mwi', '8001'), 180_000);
     await sleep(4_000);
     assert.equal(pushedAt, 0, 'LeaveMessage before the message was finished');
     const hungUpAt = Date.now();
@@ -206,8 +209,8 @@ describe('voicemail on the lab', () => {
 
   it('the guest listens with *98: LeaveMessage 0/1', async () => {
     let pushedAt = 0;
-    const pushed = leave('8001', 0, 1, 40_000).then(() => (pushedAt = Date.now()));
-    const call = p8001.dial('*98', { timeoutMs: 10_000, holdMs: 120_000 });
+    const pushed = leave('8001', 0, 1, 120_000).then(() => (pushedAt = Date.now()));
+    const call = p8001.dial('*98', { timeoutMs: 10_000, holdMs: 300_000 });
     await p8001.waitForEvent('CALL_ESTABLISHED', 10_000);
     // VoiceMailMain greets ("You have 1 new message ..."); 1 plays the new messages; the message is
     // filed as old when the guest hangs up.
@@ -263,11 +266,11 @@ describe('voicemail on the lab', () => {
     );
     const mwiFrom = p8003.events().length;
     await p8002.setAudioSource(LAB_TONE);
-    const pushed = leave('8003', 1, 0, 30_000);
+    const pushed = leave('8003', 1, 0, 240_000);
     const since = new Date();
-    const call = p8002.dial('8003', { timeoutMs: 10_000, holdMs: 120_000 });
+    const call = p8002.dial('8003', { timeoutMs: 10_000, holdMs: 300_000 });
     await p8002.waitForEvent('CALL_ESTABLISHED', 10_000);
-    await recordingStarted(spool('pms-vm', '8003'), 60_000);
+    await recordingStarted(spool('pms-vm', '8003'), 180_000);
     await sleep(4_000);
     await p8002.hangup();
     const outcome = await call;

@@ -6,6 +6,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { PmsClient } from '../../src/client/pms-client.js';
 import type { Config, DeepPartial } from '../../src/config/index.js';
 import { Engine } from '../../src/engine.js';
+import { pino } from 'pino';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { labConfig, labEnv } from './lab.js';
 
@@ -20,7 +21,7 @@ export interface LabEngine {
 /** Starts the engine with `labConfig(values)` (front-desk account added), waits for its first re-sync, logs in. */
 export async function startLabEngine(
   values: DeepPartial<Config> = {},
-  log: Logger = silentLogger(),
+  log: Logger = process.env.PMS_TEST_LOG ? pino({ level: process.env.PMS_TEST_LOG }) : silentLogger(),
 ): Promise<LabEngine> {
   const engine = new Engine(labConfig({ accounts: [FRONT_DESK], ...values }), log);
   const resynced = once(engine, 'resynced');

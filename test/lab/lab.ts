@@ -262,3 +262,42 @@ export function astDbChanges(family: string): AstDbChanges {
     },
   };
 }
+
+/**
+ * Which lab phones subscribe to message waiting (baresip's mwi module, account `mwi=yes`): the phones
+ * whose setting changes are restarted by lab/phones.sh. baresip 1.0 now and then gets stuck re-sending
+ * an unauthenticated SUBSCRIBE (hundreds per second, the phone then stops answering its control port),
+ * so every phone that subscribes is checked to have done so a few times at most, and restarted if not.
+ * Open `phone()` clients of these phones after this call (a restart closes their connection).
+ */
+export async function setPhonesMwi(exts: string[], tries = 3): Promise<void> {
+  const env = { ...process.env, LAB_PHONES_MWI: exts.join(',') };
+  const phones = (args: string[]): Promise<void> =>
+    new Promise((res, rej) =>
+      execFile(
+        'bash',
+        [resolve(LAB_DIR, 'phones.sh'), ...args],
+        { env, timeout: 60_000 },
+        (err, _o, stderr) =>
+          err ? rej(new Error(`lab/phones.sh ${args.join(' ')}: ${stderr || err.message}`)) : res(),
+      ),
+    );
+  const subscribes = (ext: string): number => {
+    try {
+      return (
+        readFileSync(resolve(LAB_PHONES_DIR, ext, 'baresip.log'), 'utf8').split('mwi: subscribing').length - 1
+      );
+    } catch {
+      return 0;
+    }
+  };
+  await phones(['start']);
+  for (let attempt = 1; ; attempt++) {
+    await new Promise((r) => setTimeout(r, 3_000));
+    const stuck = exts.filter((ext) => subscribes(ext) > 5);
+    if (!stuck.length) return;
+    if (attempt >= tries)
+      throw new Error(`phones ${stuck.join(', ')} keep re-sending SUBSCRIBE (baresip mwi)`);
+    await phones(['restart', ...stuck]);
+  }
+}
