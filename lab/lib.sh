@@ -165,6 +165,12 @@ stop_pid() {
   done
   warn "pid $pid ignored SIGTERM for ${wait_s}s: SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
+  # Gone for good (its sockets closed) before the caller reuses its ports.
+  for ((i = 0; i < 50; i++)); do
+    pid_alive "$pid" || return 0
+    sleep 0.1
+  done
+  warn "pid $pid still alive 5 s after SIGKILL"
 }
 
 # --- Asterisk in the chroot ----------------------------------------------------------------------
