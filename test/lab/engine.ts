@@ -23,7 +23,12 @@ export async function startLabEngine(
   values: DeepPartial<Config> = {},
   log: Logger = process.env.PMS_TEST_LOG ? pino({ level: process.env.PMS_TEST_LOG }) : silentLogger(),
 ): Promise<LabEngine> {
-  const engine = new Engine(labConfig({ accounts: [FRONT_DESK], ...values }), log);
+  // The tests' PMS client does not heartbeat (a real PMS sends one every 5 s); a test that waits for
+  // a call longer than the idle timeout would otherwise find its session closed by the engine.
+  const engine = new Engine(
+    labConfig({ accounts: [FRONT_DESK], session: { idleTimeoutSec: 0 }, ...values }),
+    log,
+  );
   const resynced = once(engine, 'resynced');
   const port = await engine.start();
   await resynced;
