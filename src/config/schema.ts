@@ -1,6 +1,6 @@
-import { dirname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RoomSet } from '../rooms/room-set.js';
+import { digitList, digits, nonEmpty, sqlName } from './checks.js';
+import { FEATURE_KEYS } from './feature-keys.js';
 import { isValidTimeZone, systemTimeZone } from '../time/zone.js';
 
 // Every configuration key, once: its place in the config file, its environment variable, its default
@@ -106,38 +106,7 @@ export interface KeySpec {
   secret?: boolean;
 }
 
-const digits =
-  (min: number, max: number) =>
-  (v: unknown): string | undefined =>
-    new RegExp(`^\\d{${min},${max}}$`).test(String(v))
-      ? undefined
-      : min === 0
-        ? `digits only, at most ${max}`
-        : `${min} to ${max} digits`;
-
-const digitList = (v: unknown): string | undefined =>
-  (v as string[]).every((x) => /^\d{1,16}$/.test(x)) ? undefined : 'a comma-separated list of digit strings';
-
-const sqlName = (v: unknown): string | undefined =>
-  /^[A-Za-z0-9_]{1,64}$/.test(String(v)) ? undefined : 'letters, digits and _ only';
-
-// A voicemail context name: it becomes a [section] of voicemail.conf and a spool directory name.
-const vmContext = (v: unknown): string | undefined =>
-  /^[A-Za-z0-9_-]{1,64}$/.test(String(v)) && String(v) !== 'general' && String(v) !== 'zonemessages'
-    ? undefined
-    : 'letters, digits, _ and - only (not general or zonemessages)';
-
-// sounds/ of the engine's package, from src/config/ or dist/src/config/.
-const DEFAULT_PROMPT_DIR = (() => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up = here.split(sep).includes('dist') ? '../../../sounds' : '../../sounds';
-  return resolve(here, up);
-})();
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-const nonEmpty = (v: unknown): string | undefined =>
-  typeof v === 'string' && v.length > 0 ? undefined : 'must not be empty';
 
 const backoff = (prefix: string, env: string): KeySpec[] => [
   {
@@ -500,154 +469,7 @@ export const KEYS: KeySpec[] = [
     max: 10_000,
     doc: 'GetCDR answers with more records are split over several messages (Sum, Islast)',
   },
-  {
-    path: 'wakeup.promptDir',
-    env: 'PMS_WAKEUP_PROMPT_DIR',
-    kind: 'string',
-    default: DEFAULT_PROMPT_DIR,
-    defaultDoc: "the engine's sounds/",
-    doc: 'the prompt library as the engine sees it: <format>/<name>.<format> files (AlarmClock `file` must exist here)',
-    check: nonEmpty,
-  },
-  {
-    path: 'wakeup.asteriskPromptDir',
-    env: 'PMS_WAKEUP_ASTERISK_PROMPT_DIR',
-    kind: 'string',
-    default: '/var/lib/asterisk/sounds/pms',
-    doc: 'the same library as Asterisk sees it (absolute path; install sounds/ there)',
-    check: (v) =>
-      /^\/[A-Za-z0-9_./-]*$/.test(String(v)) ? undefined : 'an absolute path of letters, digits, _ . / -',
-  },
-  {
-    path: 'wakeup.dialString',
-    env: 'PMS_WAKEUP_DIAL_STRING',
-    kind: 'string',
-    default: 'PJSIP/{ext}',
-    doc: "how a wake-up reaches a room's phone; {ext} is the room (DND does not apply)",
-    check: (v) =>
-      /^[A-Za-z0-9_/@.-]*\{ext\}[A-Za-z0-9_/@.-]*$/.test(String(v))
-        ? undefined
-        : 'must contain {ext} once, with letters, digits, _ / @ . - around it',
-  },
-  {
-    path: 'wakeup.callerIdName',
-    env: 'PMS_WAKEUP_CALLER_ID_NAME',
-    kind: 'string',
-    default: 'Wake-up call',
-    doc: 'caller name the room phone shows for a wake-up call',
-    check: (v) =>
-      /^[\p{L}\p{N} .,:!()'-]{1,40}$/u.test(String(v))
-        ? undefined
-        : "1-40 letters, digits, spaces, . , : ! ( ) ' -",
-  },
-  {
-    path: 'wakeup.callerIdNumber',
-    env: 'PMS_WAKEUP_CALLER_ID_NUMBER',
-    kind: 'string',
-    default: 'wakeup',
-    doc: 'caller number of a wake-up call',
-    check: (v) =>
-      /^[A-Za-z0-9*#+_-]{1,32}$/.test(String(v)) ? undefined : '1-32 letters, digits, * # + _ -',
-  },
-  {
-    path: 'wakeup.ringSeconds',
-    env: 'PMS_WAKEUP_RING_SECONDS',
-    kind: 'int',
-    default: 45,
-    min: 5,
-    max: 300,
-    doc: 'how long one wake-up attempt rings before it counts as no answer',
-  },
-  {
-    path: 'wakeup.graceSeconds',
-    env: 'PMS_WAKEUP_GRACE_SECONDS',
-    kind: 'int',
-    default: 600,
-    min: 0,
-    max: 86_400,
-    doc: 'a wake-up that fell due while the engine was down is still placed if it is at most this late, else recorded as missed',
-  },
-  {
-    path: 'wakeup.maxConcurrentCalls',
-    env: 'PMS_WAKEUP_MAX_CONCURRENT_CALLS',
-    kind: 'int',
-    default: 20,
-    min: 1,
-    max: 1000,
-    doc: 'ceiling on wake-up calls in progress at once; the others wait in order of due time',
-  },
-  {
-    path: 'wakeup.callsPerSecond',
-    env: 'PMS_WAKEUP_CALLS_PER_SECOND',
-    kind: 'int',
-    default: 5,
-    min: 1,
-    max: 100,
-    doc: 'ceiling on new wake-up calls started per second',
-  },
-  {
-    path: 'wakeup.minuteSeconds',
-    env: 'PMS_WAKEUP_MINUTE_SECONDS',
-    kind: 'int',
-    default: 60,
-    min: 1,
-    max: 60,
-    doc: 'length in seconds of one minute of AlarmClock `frequency` (retry spacing). 60 in production; the lab tests shorten it',
-  },
-  {
-    path: 'voicemail.includeFile',
-    env: 'PMS_VOICEMAIL_INCLUDE_FILE',
-    kind: 'string',
-    default: '/etc/asterisk/voicemail_pms_rooms.conf',
-    doc: "the rooms' mailboxes, written by the engine (temp + rename) and included by voicemail.conf; the engine must run on Asterisk's host or share this file (relative paths: from the engine's working directory)",
-    check: nonEmpty,
-  },
-  {
-    path: 'voicemail.spoolDir',
-    env: 'PMS_VOICEMAIL_SPOOL_DIR',
-    kind: 'string',
-    default: '/var/spool/asterisk/voicemail',
-    doc: "Asterisk's voicemail spool as the engine sees it: check-out deletes a room's messages there, a room change moves them",
-    check: nonEmpty,
-  },
-  {
-    path: 'voicemail.context',
-    env: 'PMS_VOICEMAIL_CONTEXT',
-    kind: 'string',
-    default: 'pms-vm',
-    doc: 'voicemail context of the rooms whose message lamp is off (Usevmwi: 0)',
-    check: vmContext,
-  },
-  {
-    path: 'voicemail.mwiContext',
-    env: 'PMS_VOICEMAIL_MWI_CONTEXT',
-    kind: 'string',
-    default: 'pms-vm-mwi',
-    doc: 'voicemail context of the rooms whose message lamp is on (Usevmwi: 1); each room endpoint has mailboxes=<room>@this context',
-    check: vmContext,
-  },
-  {
-    path: 'voicemail.reloadModule',
-    env: 'PMS_VOICEMAIL_RELOAD_MODULE',
-    kind: 'string',
-    default: 'app_voicemail.so',
-    doc: 'module the engine reloads (AMI Reload) after writing voicemail.includeFile',
-    check: (v) =>
-      /^[A-Za-z0-9_.-]{1,64}$/.test(String(v)) ? undefined : 'a module name such as app_voicemail.so',
-  },
-  {
-    path: 'provision.sipSecret',
-    env: 'PMS_PROVISION_SIP_SECRET',
-    kind: 'string',
-    default: '',
-    defaultDoc: '(none)',
-    doc: "secret from which pms-provision derives each room's SIP password (HMAC-SHA256); only pms-provision reads it",
-    check: (v) =>
-      v === '' || String(v).length >= 16
-        ? undefined
-        : 'at least 16 characters (or empty when pms-provision is not used)',
-    secret: true,
-  },
+  ...FEATURE_KEYS,
   {
     path: 'log.level',
     env: 'PMS_LOG_LEVEL',
