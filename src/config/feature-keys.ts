@@ -18,6 +18,15 @@ const vmContext = (v: unknown): string | undefined =>
     ? undefined
     : 'letters, digits, _ and - only (not general or zonemessages)';
 
+// A dial string with the one place holder {ext}: it reaches ARI's originate `endpoint`.
+const dialString = (v: unknown): string | undefined =>
+  /^[A-Za-z0-9_/@.-]*\{ext\}[A-Za-z0-9_/@.-]*$/.test(String(v))
+    ? undefined
+    : 'must contain {ext} once, with letters, digits, _ / @ . - around it';
+
+const dtmfKey = (v: unknown): string | undefined =>
+  /^[0-9*#]$/.test(String(v)) ? undefined : 'one key: 0-9, * or #';
+
 export const FEATURE_KEYS: KeySpec[] = [
   {
     path: 'wakeup.promptDir',
@@ -43,10 +52,18 @@ export const FEATURE_KEYS: KeySpec[] = [
     kind: 'string',
     default: 'PJSIP/{ext}',
     doc: "how a wake-up reaches a room's phone; {ext} is the room (DND does not apply)",
+    check: dialString,
+  },
+  {
+    path: 'wakeup.formats',
+    env: 'PMS_WAKEUP_FORMATS',
+    kind: 'string',
+    default: 'ulaw,alaw,gsm',
+    doc: 'codecs a wake-up or alert call may use where the endpoint does not decide (a Local/… dial string). Narrowband on purpose: left open, Asterisk gives a Local channel a wideband codec and resamples every prompt, 8x the CPU',
     check: (v) =>
-      /^[A-Za-z0-9_/@.-]*\{ext\}[A-Za-z0-9_/@.-]*$/.test(String(v))
+      /^(ulaw|alaw|gsm|g722|g729|slin)(,(ulaw|alaw|gsm|g722|g729|slin))*$/.test(String(v))
         ? undefined
-        : 'must contain {ext} once, with letters, digits, _ / @ . - around it',
+        : 'a comma-separated list of ulaw, alaw, gsm, g722, g729, slin',
   },
   {
     path: 'wakeup.callerIdName',
@@ -90,7 +107,7 @@ export const FEATURE_KEYS: KeySpec[] = [
     path: 'wakeup.maxConcurrentCalls',
     env: 'PMS_WAKEUP_MAX_CONCURRENT_CALLS',
     kind: 'int',
-    default: 20,
+    default: 150,
     min: 1,
     max: 1000,
     doc: 'ceiling on wake-up calls in progress at once; the others wait in order of due time',
@@ -99,7 +116,7 @@ export const FEATURE_KEYS: KeySpec[] = [
     path: 'wakeup.callsPerSecond',
     env: 'PMS_WAKEUP_CALLS_PER_SECOND',
     kind: 'int',
-    default: 5,
+    default: 10,
     min: 1,
     max: 100,
     doc: 'ceiling on new wake-up calls started per second',
@@ -112,6 +129,89 @@ export const FEATURE_KEYS: KeySpec[] = [
     min: 1,
     max: 60,
     doc: 'length in seconds of one minute of AlarmClock `frequency` (retry spacing). 60 in production; the lab tests shorten it',
+  },
+  {
+    path: 'wakeup.confirmDigit',
+    env: 'PMS_WAKEUP_CONFIRM_DIGIT',
+    kind: 'string',
+    default: '1',
+    doc: 'key the guest presses to confirm the wake-up (the prompt pms-wakeup-confirm says which)',
+    check: dtmfKey,
+  },
+  {
+    path: 'wakeup.snoozeDigit',
+    env: 'PMS_WAKEUP_SNOOZE_DIGIT',
+    kind: 'string',
+    default: '2',
+    doc: 'key the guest presses to snooze: one more call after wakeup.snoozeMinutes',
+    check: dtmfKey,
+  },
+  {
+    path: 'wakeup.snoozeMinutes',
+    env: 'PMS_WAKEUP_SNOOZE_MINUTES',
+    kind: 'int',
+    default: 5,
+    min: 1,
+    max: 60,
+    doc: 'how long a snooze lasts (in minutes of wakeup.minuteSeconds)',
+  },
+  {
+    path: 'wakeup.noKeyConfirms',
+    env: 'PMS_WAKEUP_NO_KEY_CONFIRMS',
+    kind: 'bool',
+    default: true,
+    doc: 'an answered call with no key pressed counts as confirmed; false: it counts as not answered and is retried',
+  },
+  {
+    path: 'wakeup.keyWaitSeconds',
+    env: 'PMS_WAKEUP_KEY_WAIT_SECONDS',
+    kind: 'int',
+    default: 5,
+    min: 1,
+    max: 60,
+    doc: 'after the prompts, how long the call waits for the confirm or snooze key',
+  },
+  {
+    path: 'wakeup.receptionExtension',
+    env: 'PMS_WAKEUP_RECEPTION_EXTENSION',
+    kind: 'string',
+    default: '',
+    defaultDoc: '(none: no alert call)',
+    doc: 'extension called with "the wake-up call for room N was not answered" after the last failed attempt',
+    check: (v) => (/^[0-9*#]{0,20}$/.test(String(v)) ? undefined : 'digits, * and # only (or empty)'),
+  },
+  {
+    path: 'wakeup.receptionDialString',
+    env: 'PMS_WAKEUP_RECEPTION_DIAL_STRING',
+    kind: 'string',
+    default: 'PJSIP/{ext}',
+    doc: 'how the reception alert reaches wakeup.receptionExtension; {ext} is that extension',
+    check: dialString,
+  },
+  {
+    path: 'wakeup.notifyPms',
+    env: 'PMS_WAKEUP_NOTIFY_PMS',
+    kind: 'bool',
+    default: true,
+    doc: "push each wake-up's final result to every logged-in PMS session (our extension: Action Query, CallMethod WakeupResult)",
+  },
+  {
+    path: 'wakeup.linkRetrySeconds',
+    env: 'PMS_WAKEUP_LINK_RETRY_SECONDS',
+    kind: 'int',
+    default: 5,
+    min: 1,
+    max: 120,
+    doc: "a call that failed on the engine's own side (ARI down, reset, timeout) is placed again after this; it is not the guest's attempt",
+  },
+  {
+    path: 'wakeup.linkRetries',
+    env: 'PMS_WAKEUP_LINK_RETRIES',
+    kind: 'int',
+    default: 6,
+    min: 0,
+    max: 100,
+    doc: 'engine-side failures tolerated per attempt before it counts as failed (bounded, so a broken PBX link ends in an alert, not a loop)',
   },
   {
     path: 'voicemail.includeFile',

@@ -62,8 +62,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (problem) problems.push(`${spec.path} (${source}): ${problem}`);
     setPath(out, spec.path, value);
   }
+  const config = out as unknown as Config;
+  if (config.wakeup.confirmDigit === config.wakeup.snoozeDigit)
+    problems.push('wakeup.confirmDigit and wakeup.snoozeDigit: must be two different keys');
   if (problems.length) throw new ConfigError(problems);
-  return out as unknown as Config;
+  return config;
 }
 
 /** True when the built-in admin/admin account is in use; the engine warns loudly about it. */

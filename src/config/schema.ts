@@ -37,6 +37,8 @@ export interface Config {
     password: string;
     app: string;
     connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxSockets: number;
     reconnect: BackoffConfig;
   };
   db: {
@@ -78,6 +80,17 @@ export interface Config {
     maxConcurrentCalls: number;
     callsPerSecond: number;
     minuteSeconds: number;
+    confirmDigit: string;
+    snoozeDigit: string;
+    snoozeMinutes: number;
+    noKeyConfirms: boolean;
+    keyWaitSeconds: number;
+    receptionExtension: string;
+    receptionDialString: string;
+    notifyPms: boolean;
+    linkRetrySeconds: number;
+    linkRetries: number;
+    formats: string;
   };
   voicemail: {
     includeFile: string;
@@ -277,6 +290,24 @@ export const KEYS: KeySpec[] = [
     min: 100,
     max: 120_000,
     doc: 'ARI connect (HTTP + WebSocket) must finish in this time',
+  },
+  {
+    path: 'ari.requestTimeoutMs',
+    env: 'PMS_ARI_REQUEST_TIMEOUT_MS',
+    kind: 'int',
+    default: 10_000,
+    min: 100,
+    max: 60_000,
+    doc: 'every ARI REST request (originate, play, hangup, …) must be answered in this time',
+  },
+  {
+    path: 'ari.maxSockets',
+    env: 'PMS_ARI_MAX_SOCKETS',
+    kind: 'int',
+    default: 16,
+    min: 1,
+    max: 90,
+    doc: "HTTP connections to ARI, reused (keep-alive): requests beyond it wait their turn. Asterisk's http.conf sessionlimit (default 100, the events WebSocket included) must stay above it",
   },
   ...backoff('ari', 'PMS_ARI'),
   {

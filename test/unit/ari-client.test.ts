@@ -146,6 +146,8 @@ function ariConfig(port: number, overrides: Partial<Config['ari']> = {}): Config
     password: 'secret',
     app: 'pms-test',
     connectTimeoutMs: 2_000,
+    requestTimeoutMs: 2_000,
+    maxSockets: 4,
     reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
     ...overrides,
   };

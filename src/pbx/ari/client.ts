@@ -7,8 +7,14 @@
 // upgrade). ari-client's own WebSocket retry loop (100 ms doubling to 10 s, giving up after ~43 s,
 // then silence) is therefore never left running. See library.ts for the library's sharp edges.
 //
-// Fate of requests in flight on a drop: REST calls are plain HTTP and fail or succeed on their own;
-// events are not replayed (Asterisk does not keep them). Handlers re-sync on `ready`.
+// REST calls do not go through ari-client (its HTTP layer used Node's global agent: one socket per
+// concurrent request, past Asterisk's http.conf sessionlimit of 100 they were refused as `socket
+// hang up`, and no deadline). Each connection epoch has its own AriHttp: a bounded keep-alive pool,
+// a deadline per request, bounded retries of transient failures.
+//
+// Fate of requests in flight on a drop: the epoch's pool is destroyed, so they reject at once (a
+// typed AriHttpError) instead of running into a restarted Asterisk; events are not replayed (Asterisk
+// does not keep them). Handlers re-sync on `ready`.
 import { EventEmitter } from 'node:events';
 import type { Config } from '../../config/index.js';
 import { PbxUnavailableError } from '../../errors.js';
@@ -17,7 +23,9 @@ import { backoffDelay } from '../backoff.js';
 import type { LinkState } from '../types.js';
 import { AriDispatcher, type AriEvent, type AriEventMap, type AriHandler } from './events.js';
 import { connectLibrary, containLibrary, guardSockets, retireClient, type LibClient } from './library.js';
+import { AriHttp } from './http.js';
 import type { AriRest } from './rest.js';
+import { createAriRest } from './rest-http.js';
 
 export type { AriRest } from './rest.js';
 
@@ -36,6 +44,8 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
   /** Identifies the current attempt; callbacks of an older attempt compare and bail out. */
   #token: object = {};
   #lib: LibClient | undefined;
+  #http: AriHttp | undefined;
+  #rest: AriRest | undefined;
   #attemptTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #failures = 0;
@@ -70,17 +80,28 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     clearTimeout(this.#retryTimer);
     const lib = this.#lib;
     this.#lib = undefined;
+    this.#dropHttp();
     this.#setState('end', {});
     if (lib) await retireClient(lib);
   }
 
   /** The REST resources; throws PbxUnavailableError('ari','down') unless the link is ready. */
   client(): AriRest {
-    const lib = this.#lib;
-    if (this.#state !== 'ready' || !lib) {
+    if (this.#state !== 'ready' || !this.#rest) {
       throw new PbxUnavailableError('ari', 'down', `PBX unreachable: ARI link is ${this.#state}`);
     }
-    return lib as unknown as AriRest;
+    return this.#rest;
+  }
+
+  /** Counters of the current REST pool (benchmarks, the operator console). */
+  httpStats(): ReturnType<AriHttp['stats']> | undefined {
+    return this.#http?.stats();
+  }
+
+  #dropHttp(): void {
+    this.#http?.destroy();
+    this.#http = undefined;
+    this.#rest = undefined;
   }
 
   /**
@@ -139,6 +160,10 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     if (token !== this.#token || this.#state === 'end') return;
     clearTimeout(this.#attemptTimer);
     this.#failures = 0;
+    const { url, username, password, maxSockets, requestTimeoutMs } = this.#config;
+    this.#dropHttp();
+    this.#http = new AriHttp({ url, username, password, maxSockets, requestTimeoutMs }, this.#log);
+    this.#rest = createAriRest(this.#http);
     this.#setState('ready', { attempt: this.#attempt });
     this.#emitSafe('ready');
   }
@@ -151,6 +176,7 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     const lib = this.#lib;
     this.#lib = undefined;
     if (lib) void retireClient(lib);
+    this.#dropHttp();
     this.#failures += 1;
     const delayMs = backoffDelay(this.#failures, this.#config.reconnect);
     this.#retryTimer = setTimeout(() => this.#guard(() => this.#connect()), delayMs);

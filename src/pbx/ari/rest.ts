@@ -23,6 +23,8 @@ export interface AriRest {
       callerId?: string;
       timeout?: number;
       channelId?: string;
+      /** Codecs of the new channel when nothing else decides them (a Local channel), e.g. `ulaw,gsm`. */
+      formats?: string;
       variables?: Record<string, string>;
     }): Promise<AriChannel>;
     answer(params: { channelId: string }): Promise<void>;
