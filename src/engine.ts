@@ -20,7 +20,9 @@ import { CountStore } from './voicemail/count-store.js';
 import { leaveMessageFields, VoicemailService } from './voicemail/service.js';
 import { WakeupStore } from './store/wakeups.js';
 import { AriWakeupCaller } from './wakeup/caller.js';
-import { WakeupScheduler } from './wakeup/scheduler.js';
+import { ChannelEvents } from './wakeup/channel-events.js';
+import { needsAlert, ReceptionAlert, wakeupResultFields } from './wakeup/reception.js';
+import { WakeupScheduler, type FinalResult } from './wakeup/scheduler.js';
 import { PromptLibrary, WakeupService } from './wakeup/service.js';
 
 export class Engine extends EventEmitter<{ resynced: [] }> {
@@ -67,11 +69,27 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.rooms.addHooks(this.voicemail.hooks());
     const wakeupLog = log.child({ component: 'wakeup' });
     const wakeupStore = new WakeupStore(this.store);
+    const channels = new ChannelEvents(this.ari);
+    const reception = new ReceptionAlert(this.ari, channels, config.wakeup, config.ari.app, wakeupLog);
+    const onFinal = (r: FinalResult): void => {
+      if (config.wakeup.notifyPms) this.server.broadcast('Query', 'WakeupResult', wakeupResultFields(r));
+      if (needsAlert(r.state) && config.wakeup.receptionExtension)
+        void reception
+          .alert(r.occurrence)
+          .then((how) =>
+            wakeupLog.info(
+              { event: 'wakeup.alert', room: r.occurrence.extension, occurrence: r.occurrence.id, how },
+              'reception alert',
+            ),
+          );
+    };
     this.wakeupScheduler = new WakeupScheduler(
       wakeupStore,
-      new AriWakeupCaller(this.ari, config.wakeup, config.ari.app, wakeupLog),
+      new AriWakeupCaller(this.ari, channels, config.wakeup, config.ari.app, wakeupLog),
       config.wakeup,
       wakeupLog,
+      Date.now,
+      onFinal,
     );
     this.wakeups = new WakeupService(wakeupStore, this.wakeupScheduler, this.rooms, config, wakeupLog);
     this.rooms.addHooks(this.wakeups);
@@ -109,6 +127,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
           ),
         );
     });
+    // The scheduler asks Asterisk for calls a dead engine left up before it places any: on ARI ready.
+    this.ari.on('ready', () => this.wakeupScheduler.rearm());
     this.voicemail.start();
     const port = await this.server.listen();
     this.ami.start();

@@ -7,8 +7,14 @@ import type { Store } from './db.js';
 export type OccurrenceState =
   'pending' | 'calling' | 'answered' | 'busy' | 'noanswer' | 'failed' | 'missed' | 'cancelled';
 
-/** How one call attempt ended. */
+/** How one call attempt ended (a final occurrence state takes the first four). */
 export type AttemptResult = 'answered' | 'busy' | 'noanswer' | 'failed';
+
+/**
+ * What a guest's call gave: an attempt result, or `snoozed` (the guest asked to be called again) or
+ * `unconfirmed` (answered, no key, with wakeup.noKeyConfirms off: counts as not answered).
+ */
+export type CallResult = AttemptResult | 'snoozed' | 'unconfirmed';
 
 export interface Occurrence {
   id: number;
@@ -23,6 +29,7 @@ export interface Occurrence {
   attempts: number;
   nextAttemptAt: number | null;
   state: OccurrenceState;
+  createdAt: number;
   finishedAt: number | null;
 }
 
@@ -35,7 +42,8 @@ export interface Attempt {
   startedAt: number;
   answeredAt: number | null;
   endedAt: number | null;
-  result: AttemptResult | 'interrupted' | null;
+  /** `linkfault`: the engine's own link failed; placed again, not counted. */
+  result: CallResult | 'interrupted' | 'linkfault' | null;
   cause: number | null;
   detail: string | null;
 }
@@ -162,35 +170,90 @@ export class WakeupStore {
    */
   finish(
     started: StartedAttempt,
-    result: AttemptResult,
-    details: { now: number; startedAt: number; retryMs: number; cause?: number; detail?: string },
+    result: CallResult,
+    details: FinishDetails,
   ): Promise<{ state: OccurrenceState; nextAttemptAt: number | null }> {
     return this.inTx(undefined, async (k) => {
-      const { now } = details;
-      await k('wakeup_attempts')
-        .where({ id: started.attemptId })
-        .update({
-          ended_at: now,
-          result,
-          cause: details.cause ?? null,
-          detail: details.detail?.slice(0, 200) ?? null,
-        });
+      await this.endAttempt(k, started.attemptId, result, details);
+      return this.settle(k, started.occurrence.id, result, details);
+    });
+  }
+
+  /**
+   * The engine's own link failed (ARI down, reset, timeout): the attempt is recorded as `linkfault`
+   * and does not count; the same attempt is placed again at `retryAt`. After `maxFaults` such
+   * failures of one attempt it counts as `failed` after all, so a broken link ends, bounded.
+   * Returns the state afterwards and whether it counted.
+   */
+  release(
+    started: StartedAttempt,
+    details: FinishDetails & { retryAt: number; maxFaults: number },
+  ): Promise<{ state: OccurrenceState; nextAttemptAt: number | null; counted: boolean }> {
+    return this.inTx(undefined, async (k) => {
+      await this.endAttempt(k, started.attemptId, 'linkfault', details);
+      const faults = await k('wakeup_attempts')
+        .where({ occurrence_id: started.occurrence.id, attempt: started.attempt, result: 'linkfault' })
+        .count({ n: '*' })
+        .first();
+      if (Number((faults as { n: unknown }).n) > details.maxFaults)
+        return { ...(await this.settle(k, started.occurrence.id, 'failed', details)), counted: true };
       const row = (await k('wakeup_occurrences').where({ id: started.occurrence.id }).forUpdate().first()) as
         Row | undefined;
-      if (!row || row.state !== 'calling') return { state: row?.state ?? 'cancelled', nextAttemptAt: null };
-      let update: Partial<Row>;
-      if (result !== 'answered' && Number(row.attempts) < Number(row.max_attempts)) {
-        const next = Math.max(now, details.startedAt + details.retryMs);
-        update = { state: 'pending', next_attempt_at: next };
-      } else {
-        update = { state: result, next_attempt_at: null, finished_at: now };
-      }
-      await k('wakeup_occurrences').where({ id: row.id }).update(update);
-      return {
-        state: update.state as OccurrenceState,
-        nextAttemptAt: (update.next_attempt_at as number | null) ?? null,
-      };
+      if (!row || row.state !== 'calling')
+        return { state: row?.state ?? 'cancelled', nextAttemptAt: null, counted: false };
+      await k('wakeup_occurrences')
+        .where({ id: row.id })
+        .update({ state: 'pending', attempts: Number(row.attempts) - 1, next_attempt_at: details.retryAt });
+      return { state: 'pending', nextAttemptAt: details.retryAt, counted: false };
     });
+  }
+
+  private async endAttempt(
+    k: Knex,
+    attemptId: number,
+    result: CallResult | 'linkfault',
+    details: FinishDetails,
+  ): Promise<void> {
+    await k('wakeup_attempts')
+      .where({ id: attemptId })
+      .update({
+        ended_at: details.now,
+        result,
+        cause: details.cause ?? null,
+        detail: details.detail?.slice(0, 200) ?? null,
+      });
+  }
+
+  /** The occurrence after an attempt's result: done, another attempt, or a snooze call. */
+  private async settle(
+    k: Knex,
+    id: number,
+    result: CallResult,
+    details: FinishDetails,
+  ): Promise<{ state: OccurrenceState; nextAttemptAt: number | null }> {
+    const { now } = details;
+    const row = (await k('wakeup_occurrences').where({ id }).forUpdate().first()) as Row | undefined;
+    if (!row || row.state !== 'calling') return { state: row?.state ?? 'cancelled', nextAttemptAt: null };
+    const attempts = Number(row.attempts);
+    let update: Partial<Row>;
+    if (result === 'snoozed') {
+      // One more call after the snooze, as an attempt of its own (on top of those left, if any).
+      update = {
+        state: 'pending',
+        next_attempt_at: now + (details.snoozeMs ?? details.retryMs),
+        max_attempts: Math.max(Number(row.max_attempts), attempts + 1),
+      };
+    } else if (result !== 'answered' && attempts < Number(row.max_attempts)) {
+      update = { state: 'pending', next_attempt_at: Math.max(now, details.startedAt + details.retryMs) };
+    } else {
+      const final: OccurrenceState = result === 'unconfirmed' ? 'noanswer' : result;
+      update = { state: final, next_attempt_at: null, finished_at: now };
+    }
+    await k('wakeup_occurrences').where({ id }).update(update);
+    return {
+      state: update.state as OccurrenceState,
+      nextAttemptAt: (update.next_attempt_at as number | null) ?? null,
+    };
   }
 
   /**
@@ -198,15 +261,26 @@ export class WakeupStore {
    * recorded as interrupted and do not count; then every pending occurrence more than `graceMs` late
    * is recorded as missed. Returns what it changed, for the log.
    */
-  recover(now: number, graceMs: number): Promise<{ interrupted: number; missed: Occurrence[] }> {
+  recover(
+    now: number,
+    graceMs: number,
+    options: RecoverOptions = {},
+  ): Promise<{ interrupted: number; missed: Occurrence[] }> {
     return this.inTx(undefined, async (k) => {
-      const calling = (await k('wakeup_occurrences').where({ state: 'calling' }).forUpdate()) as Row[];
-      for (const row of calling) {
+      const all = (await k('wakeup_occurrences').where({ state: 'calling' }).forUpdate()) as Row[];
+      const calling: Row[] = [];
+      for (const row of all) {
+        if (options.exclude?.has(Number(row.id))) continue;
         const open = (await k('wakeup_attempts')
           .where({ occurrence_id: row.id })
           .whereNull('ended_at')
           .orderBy('attempt', 'desc')
           .first()) as AttemptRow | undefined;
+        const startedAt = open ? Number(open.started_at) : 0;
+        if (options.startedBefore !== undefined && startedAt >= options.startedBefore) continue;
+        calling.push(row);
+        // A call still up in Asterisk is placed again at once: the caller finds it and adopts it.
+        const live = options.live?.has(Number(row.id));
         if (open)
           await k('wakeup_attempts')
             .where({ id: open.id })
@@ -216,7 +290,7 @@ export class WakeupStore {
           .update({
             state: 'pending',
             attempts: Math.max(0, Number(row.attempts) - 1),
-            next_attempt_at: open ? Number(open.started_at) : Number(row.next_attempt_at ?? now),
+            next_attempt_at: live ? now : open ? startedAt : Number(row.next_attempt_at ?? now),
           });
       }
       const late = (await k('wakeup_occurrences')
@@ -232,6 +306,12 @@ export class WakeupStore {
           .update({ state: 'missed', next_attempt_at: null, finished_at: now });
       return { interrupted: calling.length, missed: late.map(fromRow) };
     });
+  }
+
+  /** Occurrences in `calling`, with the attempt in progress: what a restarted engine may find in Asterisk. */
+  async calling(): Promise<Occurrence[]> {
+    const rows = await this.store.run((k) => k('wakeup_occurrences').where({ state: 'calling' }));
+    return (rows as Row[]).map(fromRow);
   }
 
   /** A room's occurrences (all states), for operators and tests; newest plan first by due time. */
@@ -262,6 +342,26 @@ export class WakeupStore {
     if (tx) return fn(tx as Knex.Transaction);
     return this.store.run((k) => k.transaction((trx) => fn(trx)));
   }
+}
+
+export interface FinishDetails {
+  now: number;
+  startedAt: number;
+  /** Spacing of attempts (frequency). */
+  retryMs: number;
+  /** Snooze length, for `snoozed`. */
+  snoozeMs?: number;
+  cause?: number;
+  detail?: string;
+}
+
+export interface RecoverOptions {
+  /** Occurrences whose call is still up in Asterisk (to be adopted): due again at once. */
+  live?: Set<number>;
+  /** Only attempts started before this instant (the sweep for stuck rows); default all. */
+  startedBefore?: number;
+  /** Occurrences this engine is still working on: left alone. */
+  exclude?: Set<number>;
 }
 
 interface Row {
@@ -311,6 +411,7 @@ function fromRow(r: Row): Occurrence {
     attempts: Number(r.attempts),
     nextAttemptAt: num(r.next_attempt_at),
     state: r.state,
+    createdAt: Number(r.created_at),
     finishedAt: num(r.finished_at),
   };
 }

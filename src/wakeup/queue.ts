@@ -40,6 +40,11 @@ export class CallQueue<T extends QueueItem> {
     return this.#running.has(key) || this.#waiting.some((w) => w.key === key);
   }
 
+  /** Keys of the calls in progress. */
+  runningKeys(): number[] {
+    return [...this.#running];
+  }
+
   get waiting(): number {
     return this.#waiting.length;
   }
