@@ -16,7 +16,7 @@ help:
 	@echo "make lab         the lab plus the engine in the background, and how to register a softphone"
 	@echo "make lab-stop    stop the engine of make lab and the lab"
 	@echo "make lab-up | lab-down | lab-status"
-	@echo "make sounds      rebuild the default wake-up prompt (sounds/) from text"
+	@echo "make sounds      rebuild the wake-up prompts (sounds/) from text"
 
 # npm ci when node_modules is missing or older than the lock file.
 node_modules/.installed: package-lock.json
@@ -69,6 +69,6 @@ run: deps lab-up
 clean:
 	rm -rf dist
 
-# The default wake-up prompt (sounds/<format>/pms-wakeup.*), rebuilt from text; the output is committed.
+# The wake-up prompts (sounds/<format>/pms-wakeup*.*), rebuilt from text; the output is committed.
 sounds:
 	bash sounds/build.sh

@@ -1,109 +1,85 @@
-// Wake-up burst benchmark: a 300-room hotel where every room asked for 07:00. The real scheduler and
-// store (MariaDB of lab/lab.env) with a caller that stands in for ARI (each call "rings and plays" for a
-// fixed time), so the figures are the engine's own: how late the calls start against their due second
-// under the ceilings, whether the ceilings hold, how long setting 300 AlarmClocks takes.
+// Wake-up burst benchmark on the REAL lab: every room of a hotel asked for the same minute, through
+// the PMS protocol, rung through real Asterisk channels (Local/<room>@lab-wakeup-route: pretend
+// guests that answer, listen and hang up, plus the lab phone 8001 for real). It prints what it
+// measured: answered at the first attempt, retried, lost; each first attempt's lateness against its
+// paced slot; the peak number of channels Asterisk reported. The floor is measured in the same run:
+// a bare ARI request and a bare MariaDB transaction, each timed 200 times.
 //
-//   npx tsx bench/wakeup-burst.ts [rooms=300] [callSeconds=8] [maxConcurrent=20] [perSecond=5]
+//   npx tsx bench/wakeup-burst.ts [rooms=500] [maxConcurrent=default] [perSecond=default]
 //
-// Uses its own database (pms_wakeup_bench), dropped at the start.
+// Needs the lab (make lab-up). Uses its own database (pms_wakeup_bench), dropped at the start.
 import { performance } from 'node:perf_hooks';
-import { silentLogger } from '../src/log.js';
-import { Store } from '../src/store/db.js';
-import { WakeupStore } from '../src/store/wakeups.js';
-import type { CallOutcome, CallRequest, WakeupCaller } from '../src/wakeup/caller.js';
-import { WakeupScheduler } from '../src/wakeup/scheduler.js';
-import { labConfig } from '../test/lab/lab.js';
+import { loadConfig } from '../src/config/index.js';
+import { describeBurst, pct, runBurst } from '../test/lab/burst.js';
+import { labDatabase } from '../test/lab/engine.js';
+import { labEnv, requireLab } from '../test/lab/lab.js';
 
-const [ROOMS, CALL_SECONDS, MAX_CONCURRENT, PER_SECOND] = [300, 8, 20, 5].map((d, i) =>
-  Number(process.argv[2 + i] ?? d),
-) as [number, number, number, number];
-const DB = 'pms_wakeup_bench';
+const defaults = loadConfig({ env: {}, only: ['wakeup'] }).wakeup;
+const ROOMS = Number(process.argv[2] ?? 500);
+const MAX_CONCURRENT = Number(process.argv[3] ?? defaults.maxConcurrentCalls);
+const PER_SECOND = Number(process.argv[4] ?? defaults.callsPerSecond);
 
-class TimedCaller implements WakeupCaller {
-  readonly starts: number[] = [];
-  active = 0;
-  peak = 0;
-  async call(_req: CallRequest, onAnswered: (at: number) => void): Promise<CallOutcome> {
-    this.starts.push(Date.now());
-    this.peak = Math.max(this.peak, ++this.active);
-    await new Promise((r) => setTimeout(r, CALL_SECONDS * 1000));
-    this.active--;
-    onAnswered(Date.now());
-    return { result: 'answered' };
+async function floor(): Promise<string> {
+  const env = labEnv();
+  const auth = `Basic ${Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64')}`;
+  const ari: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    const r = await fetch(`${env.PMS_ARI_URL}/ari/asterisk/info?only=status`, {
+      headers: { authorization: auth },
+      signal: AbortSignal.timeout(5000),
+    });
+    await r.arrayBuffer();
+    ari.push(performance.now() - t);
   }
+  const db = await labDatabase();
+  await db.query('CREATE DATABASE IF NOT EXISTS pms_wakeup_bench_floor');
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS pms_wakeup_bench_floor.t (id INT AUTO_INCREMENT PRIMARY KEY, v BIGINT)',
+  );
+  const sql: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await db.beginTransaction();
+    const [res] = await db.query('INSERT INTO pms_wakeup_bench_floor.t (v) VALUES (?)', [i]);
+    await db.query('UPDATE pms_wakeup_bench_floor.t SET v = v + 1 WHERE id = ?', [
+      (res as { insertId: number }).insertId,
+    ]);
+    await db.commit();
+    sql.push(performance.now() - t);
+  }
+  await db.query('DROP DATABASE pms_wakeup_bench_floor');
+  await db.end();
+  const f = (xs: number[]): string => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `p50 ${pct(s, 0.5).toFixed(2)} ms, p99 ${pct(s, 0.99).toFixed(2)} ms`;
+  };
+  return `floor: bare ARI GET ${f(ari)}; bare MariaDB insert+update transaction ${f(sql)}`;
 }
 
-const pct = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-
 async function main(): Promise<void> {
-  const config = labConfig({ db: { database: DB } });
-  const first = new Store(config.db, silentLogger());
-  await first.start();
-  await first.knex.raw(`DROP DATABASE IF EXISTS ${DB}`);
-  await first.stop();
-  const store = new Store(config.db, silentLogger());
-  await store.start();
-  const wakeups = new WakeupStore(store);
-
-  // Every room's AlarmClock, as the PMS sends them (one replace transaction each), due in 15 s.
-  const due = Math.ceil((Date.now() + 15_000) / 1000) * 1000;
-  const t0 = performance.now();
-  for (let i = 0; i < ROOMS; i++)
-    await wakeups.replace(
-      String(8000 + i),
-      [
-        {
-          strategy: 1,
-          localDate: '2026-11-21',
-          localStart: '07:00',
-          dueAt: due,
-          frequencyMin: 5,
-          maxAttempts: 3,
-          file: 'fpm-world-mix.gsm',
-        },
-      ],
-      Date.now(),
+  await requireLab();
+  console.log(await floor());
+  // 8001 is a real lab phone (auto answer); the others are pretend guests (9xxx listen, no key).
+  const rooms = ['8001', ...Array.from({ length: ROOMS - 1 }, (_, i) => String(9000 + i))];
+  const { lab, figures } = await runBurst({
+    rooms,
+    hotelRooms: `8001-8005,9000-${9000 + Math.max(ROOMS, 2)}`,
+    database: 'pms_wakeup_bench',
+    wakeup: { maxConcurrentCalls: MAX_CONCURRENT, callsPerSecond: PER_SECOND },
+    deadlineSeconds: 60 + ROOMS / PER_SECOND + 120,
+  });
+  console.log(describeBurst(figures, lab.engine.config.wakeup));
+  const http = lab.engine.ari.httpStats();
+  if (http)
+    console.log(
+      `ARI REST pool: ${http.requests} requests, ${http.retries} retried, ${http.failures} failed, peak ${http.peakSockets} sockets`,
     );
-  const setMs = performance.now() - t0;
-  console.log(
-    `set: ${ROOMS} AlarmClocks stored in ${setMs.toFixed(0)} ms (${(setMs / ROOMS).toFixed(1)} ms each)`,
-  );
-
-  const caller = new TimedCaller();
-  const scheduler = new WakeupScheduler(
-    wakeups,
-    caller,
-    { ...config.wakeup, maxConcurrentCalls: MAX_CONCURRENT, callsPerSecond: PER_SECOND },
-    silentLogger(),
-  );
-  const rss0 = process.memoryUsage().rss;
-  await scheduler.start();
-  while (
-    (await store.knex('wakeup_occurrences').where({ state: 'answered' }).count({ n: '*' }))[0]!.n !== ROOMS
-  )
-    await new Promise((r) => setTimeout(r, 200));
-  scheduler.stop();
-  const late = caller.starts.map((s) => s - due).sort((a, b) => a - b);
-  let maxPerSecond = 0;
-  for (const s of caller.starts)
-    maxPerSecond = Math.max(maxPerSecond, caller.starts.filter((o) => o >= s && o < s + 1000).length);
-  console.log(
-    `rooms ${ROOMS}, call ${CALL_SECONDS} s, ceilings ${MAX_CONCURRENT} concurrent / ${PER_SECOND} per second`,
-  );
-  console.log(
-    `first call: ${late[0]} ms after due; median start ${pct(late, 0.5)} ms; p99 ${pct(late, 0.99)} ms; last ${late.at(-1)} ms`,
-  );
-  console.log(
-    `peak concurrent calls: ${caller.peak}; most starts in one second: ${maxPerSecond}; all ${caller.starts.length} placed, 0 dropped`,
-  );
-  console.log(
-    `ideal last start at ${PER_SECOND} calls/s: ${(((ROOMS - 1) / PER_SECOND) * 1000).toFixed(0)} ms; RSS ${(rss0 / 2 ** 20).toFixed(0)} → ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
-  );
-  await store.stop();
+  await lab.pms.close();
+  await lab.engine.stop();
 }
 
 main().catch((err: unknown) => {
   console.error(err);
-  process.exit(1);
+  process.exitCode = 1;
 });

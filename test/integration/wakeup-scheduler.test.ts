@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/db.js';
 import { WakeupStore, type NewOccurrence } from '../../src/store/wakeups.js';
 import type { CallOutcome, CallRequest, WakeupCaller } from '../../src/wakeup/caller.js';
-import { WakeupScheduler } from '../../src/wakeup/scheduler.js';
+import { WakeupScheduler, type FinalResult } from '../../src/wakeup/scheduler.js';
 import { labConfig, requireLab } from '../lab/lab.js';
 
 const DB = 'pms_wakeup_sched_it';
@@ -18,7 +18,7 @@ class ScriptedCaller implements WakeupCaller {
   readonly calls: Array<CallRequest & { at: number }> = [];
   active = 0;
   peak = 0;
-  script = new Map<string, Array<CallOutcome['result']>>();
+  script = new Map<string, Array<CallOutcome['result'] | CallOutcome>>();
   holdMs = 50;
   /** When set, calls wait for it before they end. */
   gate: Promise<void> | undefined;
@@ -30,9 +30,10 @@ class ScriptedCaller implements WakeupCaller {
     await new Promise((r) => setTimeout(r, this.holdMs));
     await this.gate;
     this.active--;
-    const result = this.script.get(req.extension)?.shift() ?? 'answered';
-    if (result === 'answered') onAnswered(Date.now());
-    return { result, cause: result === 'busy' ? 17 : undefined };
+    const next = this.script.get(req.extension)?.shift() ?? 'answered';
+    const outcome = typeof next === 'string' ? { result: next } : next;
+    if (outcome.result === 'answered' || outcome.result === 'snoozed') onAnswered(Date.now());
+    return { cause: outcome.result === 'busy' ? 17 : undefined, ...outcome };
   }
 }
 
@@ -66,7 +67,7 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000
   }
 }
 
-describe('wake-up scheduler on MariaDB', () => {
+describe('wake-up scheduler on MariaDB', { timeout: 240_000 }, () => {
   let store: Store;
   let wakeups: WakeupStore;
   let caller: ScriptedCaller;
@@ -96,16 +97,26 @@ describe('wake-up scheduler on MariaDB', () => {
     await store?.stop();
   });
 
-  const start = async (config: Partial<Config['wakeup']> = {}): Promise<WakeupScheduler> => {
+  let finals: FinalResult[] = [];
+  const start = async (
+    config: Partial<Config['wakeup']> = {},
+    storeOf: WakeupStore = wakeups,
+    timing: Partial<WakeupScheduler['timing']> = {},
+  ): Promise<WakeupScheduler> => {
+    finals = [];
     scheduler = new WakeupScheduler(
-      wakeups,
+      storeOf,
       caller,
       { ...WAKEUP, ...config },
       process.env.DBG ? (await import('pino')).pino() : silentLogger(),
+      Date.now,
+      (r) => finals.push(r),
     );
+    Object.assign(scheduler.timing, timing);
     await scheduler.start();
     return scheduler;
   };
+  const stateOf = async (ext: string): Promise<string | undefined> => (await wakeups.forRoom(ext))[0]?.state;
 
   it('a burst of 40 rooms due at once: all placed, never more than the ceilings, earliest due first', async () => {
     const due = Date.now() + 1500;
@@ -127,12 +138,6 @@ describe('wake-up scheduler on MariaDB', () => {
     const order = caller.calls.map((c) => 8139 - Number(c.extension));
     for (const [pos, rank] of order.entries())
       assert.ok(Math.abs(pos - rank) < 5, `due rank ${rank} placed as call ${pos}: ${order.join(',')}`);
-    // The queue spaces the starts; each call is recorded after its store transaction, which adds a
-    // little jitter: look at 800 ms windows (without the ceiling, all 40 would start within ~0.2 s).
-    for (const c of caller.calls) {
-      const inSecond = caller.calls.filter((o) => o.at >= c.at && o.at < c.at + 800).length;
-      assert.ok(inSecond <= 20, `${inSecond} calls started within one second`);
-    }
     const firstLate = caller.calls[0]!.at - Math.max(due, startedAt);
     assert.ok(firstLate >= 0 && firstLate < 500, `first call ${firstLate} ms after its due time`);
   });
@@ -205,5 +210,138 @@ describe('wake-up scheduler on MariaDB', () => {
     assert.equal((await wakeups.forRoom('8001'))[0]!.state, 'cancelled');
     await new Promise((r) => setTimeout(r, 1_500));
     assert.equal(caller.calls.filter((c) => c.extension === '8001').length, 1, 'no retry after check-out');
+  });
+  it('the calls-per-second ceiling paces the starts evenly (40 due at once, 5/s: about 8 s, never a bunch)', async () => {
+    const due = Date.now() + 800;
+    for (let i = 0; i < 40; i++) await wakeups.replace(String(8200 + i), [occurrence(due)], Date.now());
+    caller.holdMs = 20; // concurrency is no limit here: only the pace is
+    await start({ maxConcurrentCalls: 40, callsPerSecond: 5 }, wakeups);
+    await until(() => caller.calls.length === 40, 20_000);
+    const at = caller.calls.map((c) => c.at);
+    const span = at[39]! - at[0]!;
+    // 39 gaps of 200 ms; without the pacer all 40 start within a few hundred ms.
+    assert.ok(span >= 39 * 200 * 0.9, `40 starts spread over ${span} ms`);
+    for (const t of at) {
+      const inSecond = at.filter((o) => o >= t && o < t + 1000).length;
+      assert.ok(inSecond <= 6, `${inSecond} calls started within one second at 5/s`);
+    }
+  });
+
+  it('a store write that fails once at the end of a call is retried: no occurrence stays `calling`', async () => {
+    caller.script.set('8001', ['noanswer', 'answered']);
+    let failures = 1;
+    const flaky = Object.create(wakeups) as WakeupStore;
+    flaky.finish = (...args) => {
+      if (failures-- > 0)
+        return Promise.reject(new Error('Connection lost: The server closed the connection.'));
+      return wakeups.finish(...args);
+    };
+    await wakeups.replace('8001', [occurrence(Date.now() + 300)], Date.now());
+    await start({}, flaky, { persistDelaysMs: [200] });
+    await until(async () => (await stateOf('8001')) === 'answered');
+    const o = (await wakeups.forRoom('8001'))[0]!;
+    assert.deepEqual(
+      (await wakeups.attempts(o.id)).map((a) => a.result),
+      ['noanswer', 'answered'],
+      'the first result was written on the retry, then the second attempt was placed',
+    );
+  });
+
+  it('a result that cannot be written for a while is written by the sweep once the database answers again', async () => {
+    let down = true;
+    const flaky = Object.create(wakeups) as WakeupStore;
+    flaky.finish = (...args) => (down ? Promise.reject(new Error('ETIMEDOUT')) : wakeups.finish(...args));
+    await wakeups.replace('8001', [occurrence(Date.now() + 300)], Date.now());
+    const s = await start({}, flaky, { persistDelaysMs: [50, 50], stuckSweepMs: 100, callMarginMs: 0 });
+    await until(() => caller.calls.length === 1);
+    await new Promise((r) => setTimeout(r, 600)); // the retries are spent; the row is `calling`
+    assert.equal(await stateOf('8001'), 'calling');
+    down = false;
+    await until(async () => {
+      s.rearm();
+      return (await stateOf('8001')) === 'answered';
+    });
+    assert.equal(caller.calls.length, 1, 'the sweep wrote the result: the guest was not called again');
+  });
+
+  it('an attempt stuck in `calling` that nobody works on is re-armed by the sweep and placed again', async () => {
+    await wakeups.replace('8001', [occurrence(Date.now() - 1_000)], Date.now());
+    const s = await start({ ringSeconds: 0.2 }, wakeups, { stuckSweepMs: 100, callMarginMs: 300 });
+    await until(async () => (await stateOf('8001')) === 'answered');
+    // A second occurrence taken by `begin` but never handed to a call (a lost write, a bug).
+    await wakeups.replace('8002', [occurrence(Date.now() - 1_000)], Date.now());
+    const o2 = (await wakeups.forRoom('8002'))[0]!;
+    assert.ok(await wakeups.begin(o2.id, Date.now()));
+    await until(async () => {
+      s.rearm();
+      return (await stateOf('8002')) === 'answered';
+    });
+    assert.deepEqual(
+      (await wakeups.attempts(o2.id)).map((a) => [a.attempt, a.result]),
+      [
+        [1, 'interrupted'],
+        [1, 'answered'],
+      ],
+    );
+  });
+
+  it("an engine-side failure is placed again within seconds and is not the guest's attempt", async () => {
+    const fault: CallOutcome = { result: 'failed', linkFault: true, detail: 'ARI: socket hang up' };
+    caller.script.set('8001', [fault, fault, 'answered']);
+    await wakeups.replace('8001', [occurrence(Date.now() + 200, { maxAttempts: 1 })], Date.now());
+    await start({ linkRetrySeconds: 1, linkRetries: 3 });
+    await until(async () => (await stateOf('8001')) === 'answered', 10_000);
+    const o = (await wakeups.forRoom('8001'))[0]!;
+    const attempts = await wakeups.attempts(o.id);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.result]),
+      [
+        [1, 'linkfault'],
+        [1, 'linkfault'],
+        [1, 'answered'],
+      ],
+      'num 1: had the faults counted, the guest would never have been rung',
+    );
+    const gaps = attempts.slice(1).map((a, i) => a.startedAt - attempts[i]!.startedAt);
+    for (const g of gaps) assert.ok(g >= 1000 && g < 3000, `placed again ${g} ms later`);
+  });
+
+  it('engine-side failures are bounded: past wakeup.linkRetries the attempt counts as failed and ends', async () => {
+    const fault: CallOutcome = { result: 'failed', linkFault: true, detail: 'ARI: timeout' };
+    caller.script.set('8001', [fault, fault, fault]);
+    await wakeups.replace('8001', [occurrence(Date.now() + 200, { maxAttempts: 1 })], Date.now());
+    await start({ linkRetrySeconds: 1, linkRetries: 2 });
+    await until(async () => (await stateOf('8001')) === 'failed', 10_000);
+    assert.equal(caller.calls.length, 3);
+    assert.deepEqual(
+      finals.map((f) => [f.occurrence.extension, f.state]),
+      [['8001', 'failed']],
+    );
+  });
+
+  it('snooze: one more call after the snooze length, as its own attempt; no answer after every attempt is reported once', async () => {
+    caller.script.set('8001', ['snoozed', 'answered']);
+    caller.script.set('8002', ['noanswer', 'noanswer']);
+    const due = Date.now() + 300;
+    await wakeups.replace('8001', [occurrence(due, { maxAttempts: 1 })], Date.now());
+    await wakeups.replace('8002', [occurrence(due, { maxAttempts: 2 })], Date.now());
+    // snooze 5 minutes of 0.2 s = 1 s
+    await start({ snoozeMinutes: 5 });
+    await until(async () => (await stateOf('8001')) === 'answered' && (await stateOf('8002')) === 'noanswer');
+    const o = (await wakeups.forRoom('8001'))[0]!;
+    const attempts = await wakeups.attempts(o.id);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.result]),
+      [
+        [1, 'snoozed'],
+        [2, 'answered'],
+      ],
+    );
+    const gap = attempts[1]!.startedAt - attempts[0]!.startedAt;
+    assert.ok(gap >= 1000 && gap < 2500, `snooze call ${gap} ms after the first`);
+    assert.deepEqual(finals.map((f) => [f.occurrence.extension, f.state, f.attempts]).sort(), [
+      ['8001', 'answered', 2],
+      ['8002', 'noanswer', 2],
+    ]);
   });
 });

@@ -236,7 +236,7 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
     const db = await labDatabase();
     await db.query(`DROP DATABASE IF EXISTS ${DB}`);
     await db.end();
-    for (const ext of ['8001', '8002', '8003']) phones.set(ext, phone(ext));
+    for (const ext of ['8001', '8002', '8003', '8004']) phones.set(ext, phone(ext));
     await Promise.all([...phones.values()].map((p) => p.ready()));
   });
 
@@ -249,7 +249,7 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
   });
 
   /** Starts src/main.ts against the lab with its own database; resolves with its PMS port. */
-  async function startEngine(graceSeconds: number): Promise<number> {
+  async function startEngine(graceSeconds: number, ringSeconds = 10): Promise<number> {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -259,7 +259,7 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
         PMS_DB_DATABASE: DB,
         PMS_ARI_APP: `pms-wakeup-crash-${process.pid}`,
         PMS_WAKEUP_GRACE_SECONDS: String(graceSeconds),
-        PMS_WAKEUP_RING_SECONDS: '10',
+        PMS_WAKEUP_RING_SECONDS: String(ringSeconds),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -353,7 +353,89 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
       `# after SIGKILL: 8002 placed ${Number(by['8002']!.started_at) - m2.at} ms after due (down at due), 8001 ${late1} ms after due, 8003 missed`,
     );
   });
+  it('SIGKILL while a wake-up rings: the restarted engine adopts the ringing call (one call, one channel to the room) and the guest hears the prompt', async () => {
+    if (child && child.exitCode === null) await kill();
+    const port = await startEngine(600, 40);
+    const pms = await PmsClient.connect(port);
+    const login = await pms.call([
+      ['Action', 'UserLogin'],
+      ['CallMethod', 'Account'],
+      ['User', 'admin'],
+      ['Password', 'admin'],
+    ]);
+    assert.equal(login.get('Response'), 'Success');
+    const due = comingMinute(1);
+    await expectSuccess(setAlarm(pms, '8004', `${due.hhmm}**5*1**1&`)); // 8004 rings until answered
+    await pms.close();
+    const p4 = phones.get('8004')!;
+    const from = p4.events().length;
+    const seen = roomChannels('8004');
+    try {
+      await p4.waitForEvent('CALL_INCOMING', due.at - Date.now() + 20_000);
+      await new Promise((r) => setTimeout(r, 4_000));
+      await kill(); // 4 s into the ringing
+      await startEngine(600, 40); // at once
+      await new Promise((r) => setTimeout(r, 1_000));
+      await p4.answer(); // the guest picks up the call the dead engine placed
+      await p4.waitForEvent('CALL_CLOSED', 60_000);
+    } finally {
+      seen.stop();
+    }
+    const rec = await p4.lastRecording();
+    assert.ok(
+      rec.rms > MIN_RMS && rec.seconds > 2,
+      `8004 heard the prompt (${rec.seconds} s, RMS ${rec.rms})`,
+    );
+    await new Promise((r) => setTimeout(r, 3_000)); // a second call would ring by now
+    const calls = p4
+      .events()
+      .slice(from)
+      .filter((e) => e.type === 'CALL_INCOMING');
+    assert.equal(calls.length, 1, 'the room rang once');
+    assert.equal(seen.peak, 1, 'Asterisk never had two channels to the room');
+    assert.equal(seen.names.size, 1, `one channel in all: ${[...seen.names].join(', ')}`);
+
+    const db = await labDatabase({ database: DB });
+    const [rows] = (await db.query(
+      `SELECT a.attempt, a.result FROM wakeup_occurrences o JOIN wakeup_attempts a ON a.occurrence_id = o.id
+        WHERE o.extension = '8004' AND o.due_at = ? ORDER BY a.id`,
+      [due.at],
+    )) as unknown as [Array<{ attempt: number; result: string }>];
+    await db.end();
+    // The dead engine's attempt is recorded as interrupted; the same attempt, adopted, answered.
+    assert.deepEqual(
+      rows.map((r) => [r.attempt, r.result]),
+      [
+        [1, 'interrupted'],
+        [1, 'answered'],
+      ],
+    );
+    console.log(
+      `# SIGKILL 4 s into the ringing: 1 call, 1 channel to 8004, adopted and answered (heard ${rec.seconds.toFixed(1)} s)`,
+    );
+  });
 });
+
+/** Polls Asterisk (ARI) for the channels to a room's phone: the most at once, and every one seen. */
+function roomChannels(ext: string): { peak: number; names: Set<string>; stop(): void } {
+  const env = labEnv();
+  const auth = `Basic ${Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64')}`;
+  const seen = { peak: 0, names: new Set<string>(), stop: () => clearInterval(timer) };
+  const timer = setInterval(() => {
+    fetch(`${env.PMS_ARI_URL}/ari/channels`, {
+      headers: { authorization: auth },
+      signal: AbortSignal.timeout(1000),
+    })
+      .then(async (r) => (await r.json()) as Array<{ name: string }>)
+      .then((list) => {
+        const mine = list.filter((c) => c.name.startsWith(`PJSIP/${ext}-`));
+        for (const c of mine) seen.names.add(c.name);
+        seen.peak = Math.max(seen.peak, mine.length);
+      })
+      .catch(() => undefined);
+  }, 200);
+  return seen;
+}
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -84,9 +84,32 @@ describe('wake-up pacer', () => {
       [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     );
     assert.ok(got[0]!.at < 50, 'the first slot is immediate');
-    for (const [i, g] of got.slice(1).entries())
-      assert.ok(g.at - got[i]!.at >= 249, `slots ${(g.at - got[i]!.at).toFixed(1)} ms apart`);
-    for (const g of got) assert.ok(got.filter((o) => o.at >= g.at && o.at < g.at + 1000).length <= 4);
+    // On the grid: slot k never before first + k × 250 ms (a late timer may shorten one gap, never
+    // bunch: at most one slot of catch-up).
+    for (const [k, g] of got.entries())
+      assert.ok(g.at - got[0]!.at >= k * 250 - 1, `slot ${k} at ${(g.at - got[0]!.at).toFixed(1)} ms`);
+    for (const g of got) assert.ok(got.filter((o) => o.at >= g.at && o.at < g.at + 1000).length <= 5);
+  });
+
+  it('slots keep to their grid: a caller a little late does not push every later slot back', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+    let clock = 0;
+    const pacer = new Pacer(4, () => clock);
+    await pacer.slot(); // slot at 0; the grid goes on at 250, 500, …
+    clock = 300; // the next caller comes 50 ms after its slot (a loaded machine at 07:00)
+    await pacer.slot(); // at once
+    let third = false;
+    void pacer.slot().then(() => (third = true));
+    await flush();
+    clock = 499;
+    t.mock.timers.tick(199);
+    await flush();
+    assert.equal(third, false, 'not before its slot');
+    clock = 500;
+    t.mock.timers.tick(1);
+    await flush();
+    assert.equal(third, true, 'at 500 ms, on the grid (pushed back it would wait until 550)');
   });
 
   it('a caller arriving after a quiet spell starts at once', async () => {
