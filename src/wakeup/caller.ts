@@ -99,7 +99,9 @@ export class AriWakeupCaller implements WakeupCaller {
   async liveChannels(): Promise<string[] | undefined> {
     try {
       const all = await this.#rest().channels.list();
-      return all.map((c) => c.id).filter((id) => id.startsWith(CHANNEL_PREFIX));
+      // A Local channel's second leg is `<id>;2`: one call, one id.
+      const ids = all.map((c) => c.id.split(';')[0]!).filter((id) => id.startsWith(CHANNEL_PREFIX));
+      return [...new Set(ids)];
     } catch {
       return undefined;
     }
