@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import type { Config } from '../../src/config/index.js';
 import { PbxUnavailableError } from '../../src/errors.js';
 import { AriClient } from '../../src/pbx/ari/client.js';
+import { AriHttpError } from '../../src/pbx/ari/http.js';
 import type { AriEvent, StasisStartEvent } from '../../src/pbx/ari/events.js';
 import type { LinkState } from '../../src/pbx/types.js';
 import { waitFor } from '../support/wait.js';
@@ -216,8 +217,8 @@ test('connects (API description + WebSocket for our app) and goes connecting →
   await started(client);
   await upgraded;
   assert.deepEqual(states, ['ready']);
-  // ari-client attached the one resource our fake describes.
-  assert.equal(typeof (client.client() as unknown as Record<string, unknown>).events, 'object');
+  // REST goes through our own pool (AriHttp), not through ari-client's resources.
+  assert.equal(typeof client.client().channels.originate, 'function');
 });
 
 test('events reach typed handlers; a throwing or rejecting handler is logged and others still run', async () => {
@@ -337,19 +338,19 @@ test('stop() closes the WebSocket, ends the link, and client() then refuses', as
   assert.throws(() => client.start());
 });
 
-test('regression: a REST call to an unreachable Asterisk rejects (ari-client alone never settles it)', async () => {
+test('regression: a REST call to an unreachable Asterisk rejects with a typed error (ari-client alone never settled it)', async () => {
   const { fake, client } = await setup();
   await started(client);
-  const rest = client.client() as unknown as { events: { eventWebsocket(): Promise<unknown> } };
+  const rest = client.client();
   await fake.close(); // connection refused from now on
   await assert.rejects(
     Promise.race([
-      rest.events.eventWebsocket(),
+      rest.asterisk.getInfo(),
       new Promise((resolve) => setTimeout(resolve, DEADLINE, 'still pending')),
     ]).then((outcome) => {
       if (outcome === 'still pending') assert.fail('the REST call never settled');
     }),
-    /ARI request failed: .*(ECONNREFUSED|socket hang up)/,
+    (err: unknown) => err instanceof AriHttpError && ['refused', 'reset'].includes(err.code),
   );
 });
 
