@@ -148,9 +148,10 @@ export class AriWakeupCaller implements WakeupCaller {
       const cause = Number(first.cause);
       return { result: resultOfCause(cause), cause, detail: String(first.cause_txt ?? '') };
     }
-    await this.hangup(channelId);
+    // Left ringing: the same attempt placed again shortly finds it and adopts it.
     if (first.type === 'LinkLost')
       return { result: 'failed', linkFault: true, detail: 'ARI link lost while ringing' };
+    await this.hangup(channelId);
     return { result: 'failed', detail: `no answer or hang-up event within ${ringMs / 1000} s` };
   }
 

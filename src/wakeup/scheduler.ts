@@ -161,7 +161,7 @@ export class WakeupScheduler {
           due: new Date(o.dueAt).toISOString(),
           lateSeconds: Math.round((now - (o.nextAttemptAt ?? o.dueAt)) / 1000),
         },
-        'WAKE-UP MISSED: the engine was down past the grace period',
+        'WAKE-UP MISSED: not placed within the grace period (engine, PBX or database away)',
       );
     }
   }
