@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.js';
 import { describeBurst, pct, runBurst } from '../test/lab/burst.js';
 import { labDatabase } from '../test/lab/engine.js';
-import { labEnv, requireLab } from '../test/lab/lab.js';
+import { labAri, requireLab } from '../test/lab/lab.js';
 
 const defaults = loadConfig({ env: {}, only: ['wakeup'] }).wakeup;
 const ROOMS = Number(process.argv[2] ?? 500);
@@ -20,15 +20,10 @@ const MAX_CONCURRENT = Number(process.argv[3] ?? defaults.maxConcurrentCalls);
 const PER_SECOND = Number(process.argv[4] ?? defaults.callsPerSecond);
 
 async function floor(): Promise<string> {
-  const env = labEnv();
-  const auth = `Basic ${Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64')}`;
   const ari: number[] = [];
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
-    const r = await fetch(`${env.PMS_ARI_URL}/ari/asterisk/info?only=status`, {
-      headers: { authorization: auth },
-      signal: AbortSignal.timeout(5000),
-    });
+    const r = await labAri('/asterisk/info?only=status', 5000);
     await r.arrayBuffer();
     ari.push(performance.now() - t);
   }

@@ -12,7 +12,7 @@ import { PmsClient } from '../../src/client/pms-client.js';
 import type { Frame } from '../../src/protocol/index.js';
 import { WakeupStore, type Attempt, type Occurrence } from '../../src/store/wakeups.js';
 import { formatLocal, parseLocal, systemTimeZone } from '../../src/time/zone.js';
-import { labEnv, requireLab } from '../lab/lab.js';
+import { labAri, labEnv, requireLab } from '../lab/lab.js';
 import { startLabEngine, labDatabase, type LabEngine } from '../lab/engine.js';
 import { phone, type Phone } from '../lab/phone.js';
 
@@ -418,14 +418,9 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
 
 /** Polls Asterisk (ARI) for the channels to a room's phone: the most at once, and every one seen. */
 function roomChannels(ext: string): { peak: number; names: Set<string>; stop(): void } {
-  const env = labEnv();
-  const auth = `Basic ${Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64')}`;
   const seen = { peak: 0, names: new Set<string>(), stop: () => clearInterval(timer) };
   const timer = setInterval(() => {
-    fetch(`${env.PMS_ARI_URL}/ari/channels`, {
-      headers: { authorization: auth },
-      signal: AbortSignal.timeout(1000),
-    })
+    labAri('/channels', 1000)
       .then(async (r) => (await r.json()) as Array<{ name: string }>)
       .then((list) => {
         const mine = list.filter((c) => c.name.startsWith(`PJSIP/${ext}-`));

@@ -10,7 +10,7 @@ import type { Config, DeepPartial } from '../../src/config/index.js';
 import { WakeupStore, type Attempt, type Occurrence } from '../../src/store/wakeups.js';
 import { formatLocal, parseLocal, systemTimeZone } from '../../src/time/zone.js';
 import { labDatabase, startLabEngine, type LabEngine } from './engine.js';
-import { labEnv } from './lab.js';
+import { labAri, labEnv } from './lab.js';
 
 export interface BurstOptions {
   /** Rooms to wake (each must be in `hotelRooms`). */
@@ -56,18 +56,13 @@ export function minuteAfter(leadMs: number): { hhmm: string; at: number } {
 
 /** Counts Asterisk's channels (all, and the engine's wake-up calls) over ARI, every `everyMs`. */
 export function watchChannels(everyMs = 250): { stop(): { peak: number; peakWakeup: number } } {
-  const env = labEnv();
-  const auth = `Basic ${Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64')}`;
   let peak = 0;
   let peakWakeup = 0;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    fetch(`${env.PMS_ARI_URL}/ari/channels`, {
-      headers: { authorization: auth },
-      signal: AbortSignal.timeout(2000),
-    })
+    labAri('/channels')
       .then(async (r) => (await r.json()) as Array<{ id: string }>)
       .then((list) => {
         peak = Math.max(peak, list.length);

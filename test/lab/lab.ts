@@ -185,14 +185,19 @@ function checkAmi(env: Record<string, string>): Promise<string | undefined> {
   });
 }
 
+/** One request to the lab's ARI with lab/lab.env's credentials (its own connection, not the engine's). */
+export function labAri(path: string, timeoutMs = 2_000, env = labEnv()): Promise<Response> {
+  const auth = Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64');
+  return fetch(`${(env.PMS_ARI_URL ?? '').replace(/\/$/, '')}/ari${path}`, {
+    headers: { authorization: `Basic ${auth}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+}
+
 async function checkAri(env: Record<string, string>): Promise<string | undefined> {
   const url = `${(env.PMS_ARI_URL ?? '').replace(/\/$/, '')}/ari/asterisk/info`;
-  const auth = Buffer.from(`${env.PMS_ARI_USERNAME}:${env.PMS_ARI_PASSWORD}`).toString('base64');
   try {
-    const res = await fetch(url, {
-      headers: { authorization: `Basic ${auth}` },
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    });
+    const res = await labAri('/asterisk/info', PROBE_TIMEOUT_MS, env);
     await res.arrayBuffer();
     return res.ok ? undefined : `ARI ${url} answered HTTP ${res.status}`;
   } catch (err) {
