@@ -2,7 +2,8 @@
 # the engine against the lab. Both install what they need on a fresh Debian machine (as root).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-NODE_TEST := node --import tsx --test --test-concurrency=1
+# Every test has a deadline (10 min, longer than any test needs): a regression fails, it never hangs.
+NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 UNIT := $(sort $(wildcard test/unit/*.test.ts))
 INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
 

@@ -229,6 +229,10 @@ export class WakeupScheduler {
   }
 
   async #attempt(queued: Occurrence): Promise<void> {
+    // Taken up to EARLY_MS ahead (a tick runs whenever another call ends): never placed early, so a
+    // retry keeps its `frequency` and a wake-up its second.
+    const early = (queued.nextAttemptAt ?? queued.dueAt) - this.now();
+    if (early > 0) await new Promise((r) => setTimeout(r, early));
     // The calls-per-second pace, right before the attempt is opened and placed (a few ms apart).
     await this.pacer.slot();
     const started = await this.store.begin(queued.id, this.now());
