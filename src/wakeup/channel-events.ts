@@ -6,11 +6,11 @@ import type { AriClient } from '../pbx/ari/client.js';
 import type { AriEvent } from '../pbx/ari/events.js';
 
 /** What a wait can end with besides an ARI event: its deadline, or the events link dropped. */
-export type Awaited = AriEvent | { type: 'Timeout' } | { type: 'LinkLost' };
+export type WatchEvent = AriEvent | { type: 'Timeout' } | { type: 'LinkLost' };
 
 interface Watch {
-  buffer: Awaited[];
-  waiter: ((e: Awaited) => void) | undefined;
+  buffer: WatchEvent[];
+  waiter: ((e: WatchEvent) => void) | undefined;
 }
 
 export class ChannelEvents {
@@ -49,14 +49,14 @@ export class ChannelEvents {
     return this.#watches.size;
   }
 
-  #deliver(id: string | undefined, e: Awaited): void {
+  #deliver(id: string | undefined, e: WatchEvent): void {
     const watch = id === undefined ? undefined : this.#watches.get(id);
     if (!watch) return;
     if (watch.waiter) watch.waiter(e);
     else watch.buffer.push(e);
   }
 
-  #next(watch: Watch, accept: (e: Awaited) => boolean, timeoutMs: number): Promise<Awaited> {
+  #next(watch: Watch, accept: (e: WatchEvent) => boolean, timeoutMs: number): Promise<WatchEvent> {
     // Buffered events the caller does not want are dropped, in order, like unheard ones.
     while (watch.buffer.length) {
       const e = watch.buffer.shift()!;
@@ -82,11 +82,11 @@ export interface ChannelWatch {
    * The next event `accept` takes, or the channel's end (ChannelDestroyed, LinkLost), or Timeout
    * after `timeoutMs`. Every wait has a deadline.
    */
-  next(accept: (e: Awaited) => boolean, timeoutMs: number): Promise<Awaited>;
+  next(accept: (e: WatchEvent) => boolean, timeoutMs: number): Promise<WatchEvent>;
   close(): void;
 }
 
 /** Events that end every wait: the channel is gone or we can no longer hear it. */
-function isFinal(e: Awaited): boolean {
+function isFinal(e: WatchEvent): boolean {
   return e.type === 'ChannelDestroyed' || e.type === 'LinkLost';
 }

@@ -1,10 +1,11 @@
 // The guest's side of an answered wake-up call: the prompt the PMS chose, then "press 1 to confirm,
 // 2 to snooze" (keys configurable). A key pressed at any point counts, also during the prompt. No key
-// is a confirmation by default (wakeup.noKeyConfirms). Asterisk's digits are Q.23 DTMF from the phone.
+// is a confirmation by default (wakeup.noKeyConfirms). Keys arrive as ARI ChannelDtmfReceived events
+// (RFC 4733 from the phone).
 import type { Config } from '../config/index.js';
 import type { AriRest } from '../pbx/ari/client.js';
 import type { CallResult } from '../store/wakeups.js';
-import type { Awaited, ChannelWatch } from './channel-events.js';
+import type { WatchEvent, ChannelWatch } from './channel-events.js';
 import { promptParts } from './strategy.js';
 
 /** Prompts of sounds/ played around the PMS's own (same format as the PMS's file). */
@@ -49,7 +50,7 @@ export async function converse(
 ): Promise<Talk> {
   const { base, format } = promptParts(file);
   const uri = (name: string): string => soundUri(config, format, name);
-  const isKey = (e: Awaited): boolean =>
+  const isKey = (e: WatchEvent): boolean =>
     e.type === 'ChannelDtmfReceived' && [config.confirmDigit, config.snoozeDigit].includes(String(e.digit));
   const playbackId = `${channelId}-prompt`;
   await rest.channels.play({ channelId, media: [uri(base), uri(PROMPTS.confirm)], playbackId });
@@ -86,6 +87,6 @@ async function goodbye(rest: AriRest, watch: ChannelWatch, channelId: string, me
   await watch.next((e) => e.type === 'PlaybackFinished' && playbackOf(e) === playbackId, GOODBYE_DEADLINE_MS);
 }
 
-function playbackOf(e: Awaited): string | undefined {
+function playbackOf(e: WatchEvent): string | undefined {
   return (e as { playback?: { id?: string } }).playback?.id;
 }
