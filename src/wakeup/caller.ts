@@ -85,10 +85,10 @@ export class AriWakeupCaller implements WakeupCaller {
       const answeredAt = Date.now();
       onAnswered(answeredAt);
       const talk = await converse(this.#rest(), watch, channelId, req.file, this.config);
-      await this.hangup(channelId);
+      if (!watch.ended()) await this.hangup(channelId);
       return { ...talk, answeredAt };
     } catch (err) {
-      await this.hangup(channelId);
+      if (!watch.ended()) await this.hangup(channelId);
       const linkFault = isLinkFault(err);
       return { result: 'failed', linkFault, detail: `ARI: ${(err as Error).message}` };
     } finally {

@@ -11,6 +11,7 @@ export type WatchEvent = AriEvent | { type: 'Timeout' } | { type: 'LinkLost' };
 interface Watch {
   buffer: WatchEvent[];
   waiter: ((e: WatchEvent) => void) | undefined;
+  ended: boolean;
 }
 
 export class ChannelEvents {
@@ -35,10 +36,11 @@ export class ChannelEvents {
 
   /** Starts buffering the events of `channelId`; call before the request that causes them. */
   watch(channelId: string): ChannelWatch {
-    const watch: Watch = { buffer: [], waiter: undefined };
+    const watch: Watch = { buffer: [], waiter: undefined, ended: false };
     this.#watches.set(channelId, watch);
     return {
       next: (accept, timeoutMs) => this.#next(watch, accept, timeoutMs),
+      ended: () => watch.ended,
       close: () => {
         if (this.#watches.get(channelId) === watch) this.#watches.delete(channelId);
       },
@@ -52,6 +54,7 @@ export class ChannelEvents {
   #deliver(id: string | undefined, e: WatchEvent): void {
     const watch = id === undefined ? undefined : this.#watches.get(id);
     if (!watch) return;
+    if (e.type === 'ChannelDestroyed') watch.ended = true;
     if (watch.waiter) watch.waiter(e);
     else watch.buffer.push(e);
   }
@@ -83,6 +86,8 @@ export interface ChannelWatch {
    * after `timeoutMs`. Every wait has a deadline.
    */
   next(accept: (e: WatchEvent) => boolean, timeoutMs: number): Promise<WatchEvent>;
+  /** Asterisk said the channel is gone (nothing left to hang up). */
+  ended(): boolean;
   close(): void;
 }
 

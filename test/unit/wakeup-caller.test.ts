@@ -202,6 +202,25 @@ describe('wake-up caller', { timeout: 20_000 }, () => {
     }
   });
 
+  it('the guest hangs up during the prompt: confirmed by default, and the gone channel is not hung up again', async () => {
+    const ari = new FakeAri();
+    ari.onPlay = () =>
+      setImmediate(() =>
+        ari.send({
+          type: 'ChannelDestroyed',
+          cause: 16,
+          cause_txt: 'Normal Clearing',
+          channel: { id: ID, name: 'x', state: 'Up' },
+        }),
+      );
+    const done = call(ari);
+    await new Promise((r) => setImmediate(r));
+    ari.send(stasisStart());
+    const out = await done;
+    assert.deepEqual([out.result, out.detail], ['answered', 'hung up before any key: confirmed by default']);
+    assert.ok(!ari.calls.includes('hangup'), ari.calls.join(','));
+  });
+
   it('the events link lost while ringing is an engine fault (the next try adopts the call)', async () => {
     const ari = new FakeAri();
     const done = call(ari);
