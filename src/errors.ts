@@ -73,3 +73,14 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 }
+
+/**
+ * A request whose deadline passed before it was applied: the engine gives up before committing,
+ * so the "may not have been applied" reply the PMS already got is true as late as possible.
+ */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor() {
+    super('Request timed out in the engine: it was not applied');
+  }
+}

@@ -3,8 +3,13 @@
 // Asterisk does not take the write, the transaction rolls back and the PMS gets an error, so a
 // command is applied whole or not at all. (AstDB may then hold part of the write; the previous state
 // is written back at once when possible, and every re-sync rewrites AstDB from the store anyway.)
+//
+// The room lock is the only per-room lock of the engine. Features that follow a room (voicemail,
+// wake-ups) run inside it, as hooks of a check-out / room change or as the effect of an update; they
+// never take a lock of their own around a room and never call back into this service, so no two
+// locks can wait on each other.
 import type { Logger } from 'pino';
-import { PbxUnavailableError } from '../errors.js';
+import { CancelledError, PbxUnavailableError } from '../errors.js';
 import type { LinkState } from '../pbx/types.js';
 import { cleanRoom, type Room, type RoomRepo } from '../store/rooms.js';
 import { KeyedLock } from './lock.js';
@@ -14,13 +19,31 @@ import type { RoomSet } from './room-set.js';
 /**
  * What other features keep per room (wake-ups, voicemail) follows the room through these hooks:
  * `clean`/`move` run inside the store transaction of a check-out / room change; `afterClean` /
- * `afterMove` run once it is committed, for effects outside the store.
+ * `afterMove` run once it is committed, still under the rooms' lock, for effects outside the store.
  */
 export interface RoomHooks {
   clean?(extension: string, tx: unknown): Promise<void>;
   move?(from: string, to: string, tx: unknown): Promise<void>;
   afterClean?(extension: string): Promise<void>;
   afterMove?(from: string, to: string): Promise<void>;
+}
+
+/**
+ * A feature's part in one update, all of it under the room's lock: `inTx` runs in the store
+ * transaction (a throw rolls the whole change back); then either `committed` or `rolledBack`.
+ * Failures of those two are logged; the outcome stands.
+ */
+export interface ChangeEffect {
+  inTx?(tx: unknown): Promise<void>;
+  committed?(): Promise<void>;
+  rolledBack?(): Promise<void>;
+}
+
+export interface ChangeOptions {
+  /** The request's deadline (the dispatcher aborts it): once aborted, nothing more is applied. */
+  signal?: AbortSignal | undefined;
+  /** Built from the room before and after the change, once the lock is held. */
+  effect?: (before: Room, after: Room) => ChangeEffect;
 }
 
 export class RoomService {
@@ -40,8 +63,11 @@ export class RoomService {
   }
 
   /** Runs `fn` holding the rooms' lock: other features' per-room changes never interleave with ours. */
-  exclusive<T>(extensions: string | string[], fn: () => Promise<T>): Promise<T> {
-    return this.lock.run(extensions, fn);
+  exclusive<T>(extensions: string | string[], fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.lock.run(extensions, () => {
+      throwIfAborted(signal);
+      return fn();
+    });
   }
 
   get(extension: string): Promise<Room> {
@@ -49,39 +75,53 @@ export class RoomService {
   }
 
   /** Applies `change` to the room's current state; resolves with the new state. */
-  update(extension: string, change: (room: Room) => Room): Promise<Room> {
-    this.requirePbx();
-    return this.lock.run(extension, async () => {
+  update(extension: string, change: (room: Room) => Room, opts: ChangeOptions = {}): Promise<Room> {
+    return this.locked(extension, opts.signal, async () => {
       const before = await this.repo.get(extension);
       const after = change(before);
-      await this.commit([before], [after], async () => undefined);
+      const effect = opts.effect?.(before, after) ?? {};
+      await this.commit(
+        [before],
+        [after],
+        (tx) => effect.inTx?.(tx) ?? Promise.resolve(),
+        opts.signal,
+        effect,
+      );
       return after;
     });
   }
 
   /** Check-out (seed 000 §5.4.8): the room back to clean, and every feature's hooks. */
-  clean(extension: string): Promise<void> {
-    this.requirePbx();
-    return this.lock.run(extension, async () => {
+  clean(extension: string, signal?: AbortSignal): Promise<void> {
+    return this.locked(extension, signal, async () => {
       const before = await this.repo.get(extension);
-      await this.commit([before], [cleanRoom(extension)], async (tx) => {
-        for (const h of this.hooks) await h.clean?.(extension, tx);
-      });
+      await this.commit(
+        [before],
+        [cleanRoom(extension)],
+        async (tx) => {
+          for (const h of this.hooks) await h.clean?.(extension, tx);
+        },
+        signal,
+      );
       await this.after((h) => h.afterClean?.(extension));
     });
   }
 
   /** Room change (seed 000 §5.4.6): the guest's state moves to `to`; `from` is left clean. */
-  move(from: string, to: string): Promise<Room> {
-    this.requirePbx();
-    return this.lock.run([from, to], async () => {
+  move(from: string, to: string, signal?: AbortSignal): Promise<Room> {
+    return this.locked([from, to], signal, async () => {
       const [source, target] = [await this.repo.get(from), await this.repo.get(to)];
       if (target.guestName !== null || target.checkedInAt !== null)
         this.log.warn({ from, to, previousGuest: target.guestName }, 'room change onto an occupied room');
       const moved: Room = { ...source, extension: to };
-      await this.commit([source, target], [cleanRoom(from), moved], async (tx) => {
-        for (const h of this.hooks) await h.move?.(from, to, tx);
-      });
+      await this.commit(
+        [source, target],
+        [cleanRoom(from), moved],
+        async (tx) => {
+          for (const h of this.hooks) await h.move?.(from, to, tx);
+        },
+        signal,
+      );
       await this.after((h) => h.afterMove?.(from, to));
       return moved;
     });
@@ -106,25 +146,61 @@ export class RoomService {
     return { rooms: count, ms: Date.now() - t0 };
   }
 
+  /**
+   * Runs a change under the rooms' lock. The PBX is checked before queueing (refused at once, not
+   * after the commands ahead) and again once the lock is held; an aborted request applies nothing.
+   * Every failure is a rejection, never a synchronous throw, so callers' cleanup always runs.
+   */
+  private async locked<T>(
+    keys: string | string[],
+    signal: AbortSignal | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    this.requirePbx();
+    return this.lock.run(keys, () => {
+      throwIfAborted(signal);
+      this.requirePbx();
+      return fn();
+    });
+  }
+
   private requirePbx(): void {
     if (this.pbx.state !== 'ready')
       throw new PbxUnavailableError('ami', 'down', `AMI link is ${this.pbx.state}`);
   }
 
   /** Saves `after` and mirrors it, with `inTx` in the same transaction; all or nothing. */
-  private async commit(before: Room[], after: Room[], inTx: (tx: unknown) => Promise<void>): Promise<void> {
+  private async commit(
+    before: Room[],
+    after: Room[],
+    inTx: (tx: unknown) => Promise<void>,
+    signal: AbortSignal | undefined,
+    effect: ChangeEffect = {},
+  ): Promise<void> {
     try {
       await this.repo.transaction(async (tx) => {
         for (const room of after) await this.repo.save(room, tx);
         await inTx(tx);
         for (const room of after) await this.mirror.write(room);
+        // The last moment to give up: a request past its deadline was already answered.
+        throwIfAborted(signal);
       });
     } catch (err) {
       // The store rolled back; put AstDB back too, as far as Asterisk lets us right now.
       await Promise.all(before.map((r) => this.mirror.write(r))).catch((e: unknown) =>
         this.log.warn({ err: (e as Error).message }, 'AstDB not restored now; the next re-sync will'),
       );
+      await this.settle('rolled back', effect.rolledBack);
       throw err;
+    }
+    await this.settle('committed', effect.committed);
+  }
+
+  private async settle(stage: string, fn: (() => Promise<void>) | undefined): Promise<void> {
+    try {
+      await fn?.();
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, stage }, 'room change effect failed');
     }
   }
 
@@ -137,4 +213,8 @@ export class RoomService {
       }
     }
   }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
 }

@@ -47,8 +47,8 @@ interface Row {
 export interface RoomRepo {
   get(extension: string, tx?: unknown): Promise<Room>;
   save(room: Room, tx?: unknown): Promise<void>;
-  /** Every room that is not clean. */
-  list(): Promise<Room[]>;
+  /** Every room that is not clean; in `tx`, as that transaction sees them. */
+  list(tx?: unknown): Promise<Room[]>;
   transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T>;
 }
 
@@ -74,8 +74,9 @@ export class RoomStore implements RoomRepo {
   }
 
   /** Every room that is not clean (the rows present). */
-  async list(): Promise<Room[]> {
-    const rows = await this.store.run((k) => k<Row>('rooms').select().orderBy('extension'));
+  async list(tx?: unknown): Promise<Room[]> {
+    const trx = tx as Knex.Transaction | undefined;
+    const rows = await this.store.run((k) => (trx ?? k)<Row>('rooms').select().orderBy('extension'));
     return rows.map(fromRow);
   }
 

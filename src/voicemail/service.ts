@@ -22,7 +22,7 @@ import type { AmiEvent, AmiLink } from '../pbx/types.js';
 import { KeyedLock } from '../rooms/lock.js';
 import type { RoomSet } from '../rooms/room-set.js';
 import type { RoomHooks, RoomService } from '../rooms/service.js';
-import type { Room, RoomRepo } from '../store/rooms.js';
+import { cleanRoom, type Room, type RoomRepo } from '../store/rooms.js';
 import { contextOf, renderInclude, type Contexts, type MailboxSettings } from './conf.js';
 import type { CountRepo, MessageCounts } from './count-store.js';
 import { Spool, writeAtomic } from './spool.js';
@@ -33,7 +33,7 @@ export type { MessageCounts } from './count-store.js';
 /** What handlers see of voicemail. */
 export interface VoicemailControl {
   /** Applies a VoiceMail command: store, include file + reload, messages moved/removed; all or nothing. */
-  configure(extension: string, settings: MailboxSettings): Promise<void>;
+  configure(extension: string, settings: MailboxSettings, signal?: AbortSignal): Promise<void>;
 }
 
 export interface VoicemailDeps {
@@ -53,9 +53,14 @@ const ZERO: MessageCounts = { newMessages: 0, oldMessages: 0 };
 export class VoicemailService implements VoicemailControl {
   readonly contexts: Contexts;
   private readonly spool: Spool;
-  private readonly lock = new KeyedLock();
-  /** Serialises writes of the include file. */
+  /** Serialises the message-count bookkeeping of a room (not its state: that is the room lock's). */
+  private readonly countLock = new KeyedLock();
+  /** Serialises renders of the include file. */
   private writing: Promise<unknown> = Promise.resolve();
+  /** Mailbox settings of updates in flight (inside their store transaction), by room. */
+  private readonly pending = new Map<string, MailboxSettings>();
+  /** The include content app_voicemail last reloaded successfully; undefined: unknown. */
+  private loaded: string | undefined;
   /** Stable while the process runs: an unchanged store renders an unchanged file. */
   private readonly secret = randomBytes(32).toString('hex');
   /** Context of every enabled mailbox as last written; events of other mailboxes are ignored. */
@@ -85,30 +90,38 @@ export class VoicemailService implements VoicemailControl {
     };
   }
 
-  async configure(ext: string, settings: MailboxSettings): Promise<void> {
-    let before: MailboxSettings | undefined;
-    await this.deps.rooms.update(ext, (r) => {
-      before = r.voicemail;
-      return { ...r, voicemail: settings };
-    });
-    const previous = before!;
-    await this.lock.run(ext, async () => {
-      const moved = await this.moveMessages(ext, previous, settings);
-      try {
-        await this.syncConfig();
-      } catch (err) {
-        // Put everything back: messages, settings, file (best effort; the next sync retries).
-        this.deps.log.error({ phone: ext, err: (err as Error).message }, 'voicemail change not applied');
-        if (moved) await this.moveMessages(ext, settings, previous).catch(() => undefined);
-        await this.deps.rooms
-          .update(ext, (r) => ({ ...r, voicemail: previous }))
-          .then(() => this.syncConfig())
-          .catch((e: unknown) =>
-            this.deps.log.warn({ err: (e as Error).message }, 'voicemail rollback incomplete'),
-          );
-        throw err;
-      }
-      await this.refresh(ext, contextOf(previous, this.contexts));
+  /**
+   * One VoiceMail command, as the effect of a room update (under the room's lock, in its store
+   * transaction): the messages move, the include file is rendered with the new settings and
+   * app_voicemail reloads before the store commits. A reload that fails rolls the store back, and
+   * the messages and the file are put back. Messages of a mailbox turned off are deleted only once
+   * the change is committed.
+   */
+  async configure(ext: string, settings: MailboxSettings, signal?: AbortSignal): Promise<void> {
+    await this.deps.rooms.update(ext, (r) => ({ ...r, voicemail: settings }), {
+      signal,
+      effect: (before) => {
+        const previous = before.voicemail;
+        let moved = false;
+        return {
+          inTx: async (tx) => {
+            moved = await this.moveMessages(ext, previous, settings);
+            await this.syncConfig({ tx, pending: [ext, settings] });
+          },
+          committed: async () => {
+            await this.settled(ext);
+            if (!settings.enabled) await this.spool.remove(ext, [this.contexts.plain, this.contexts.mwi]);
+            await this.refresh(ext, contextOf(previous, this.contexts));
+          },
+          rolledBack: async () => {
+            await this.settled(ext);
+            this.deps.log.error({ phone: ext }, 'voicemail change not applied');
+            if (moved) await this.moveMessages(ext, settings, previous);
+            // The file back as the store is again (the next sync retries if Asterisk is away).
+            await this.syncConfig();
+          },
+        };
+      },
     });
   }
 
@@ -121,7 +134,7 @@ export class VoicemailService implements VoicemailControl {
     const astdb = new AstDb(this.deps.ami);
     await astdb.put('pms', 'voicemail/context', this.contexts.plain);
     await astdb.put('pms', 'voicemail/mwi_context', this.contexts.mwi);
-    const mailboxes = await this.syncConfig(true);
+    const mailboxes = await this.syncConfig({ always: true });
     const known = await this.knownCounts();
     const rooms = new Set([...this.contextByRoom.keys()]);
     for (const [ext, c] of known)
@@ -146,38 +159,32 @@ export class VoicemailService implements VoicemailControl {
 
   // --- room lifecycle ----------------------------------------------------------------------------
 
-  private afterClean(ext: string): Promise<void> {
-    return this.lock.run(ext, async () => {
-      await this.spool.remove(ext, [this.contexts.plain, this.contexts.mwi]);
-      await this.syncConfig();
-      await this.refresh(ext, this.contexts.mwi);
-    });
+  // Both run under the rooms' lock (the room service calls them after the commit).
+  private async afterClean(ext: string): Promise<void> {
+    await this.spool.remove(ext, [this.contexts.plain, this.contexts.mwi]);
+    await this.syncConfig();
+    await this.refresh(ext, this.contexts.mwi);
   }
 
-  private afterMove(from: string, to: string): Promise<void> {
-    return this.lock.run([from, to], async () => {
-      const target = await this.deps.repo.get(to);
-      const context = contextOf(target.voicemail, this.contexts);
-      // Whatever the new room held belonged to its previous guest.
-      await this.spool.remove(to, [this.contexts.plain, this.contexts.mwi]);
-      for (const c of [this.contexts.plain, this.contexts.mwi])
-        if (await this.spool.exists(c, from))
-          await this.spool.move({ context: c, extension: from }, { context, extension: to });
-      await this.spool.remove(from, [this.contexts.plain, this.contexts.mwi]);
-      await this.syncConfig();
-      await this.refresh(from, this.contexts.mwi);
-      await this.refresh(to, this.contexts.mwi);
-    });
+  private async afterMove(from: string, to: string): Promise<void> {
+    const target = await this.deps.repo.get(to);
+    const context = contextOf(target.voicemail, this.contexts);
+    // Whatever the new room held belonged to its previous guest.
+    await this.spool.remove(to, [this.contexts.plain, this.contexts.mwi]);
+    for (const c of [this.contexts.plain, this.contexts.mwi])
+      if (await this.spool.exists(c, from))
+        await this.spool.move({ context: c, extension: from }, { context, extension: to });
+    await this.spool.remove(from, [this.contexts.plain, this.contexts.mwi]);
+    await this.syncConfig();
+    await this.refresh(from, this.contexts.mwi);
+    await this.refresh(to, this.contexts.mwi);
   }
 
   /** Moves or deletes the room's messages for a settings change; true if something moved. */
   private async moveMessages(ext: string, from: MailboxSettings, to: MailboxSettings): Promise<boolean> {
     // Decision: `Use: 0` removes the mailbox with its messages (a mailbox nobody can reach must not
-    // hand its messages to the room's next guest).
-    if (!to.enabled) {
-      await this.spool.remove(ext, [this.contexts.plain, this.contexts.mwi]);
-      return false;
-    }
+    // hand its messages to the room's next guest): done once committed, see configure.
+    if (!to.enabled) return false;
     const [a, b] = [contextOf(from, this.contexts), contextOf(to, this.contexts)];
     if (a === b || !(await this.spool.exists(a, ext))) return false;
     await this.spool.move({ context: a, extension: ext }, { context: b, extension: ext });
@@ -186,27 +193,50 @@ export class VoicemailService implements VoicemailControl {
 
   // --- the include file ---------------------------------------------------------------------------
 
-  /** Renders the include from the store, writes it if it differs from the file, reloads; serialised. */
-  private syncConfig(always = false): Promise<number> {
+  /**
+   * Renders the include from the store (as `tx` sees it, when given) with every pending change laid
+   * over it, writes it if it differs from the file, and reloads app_voicemail unless Asterisk has
+   * loaded exactly this content already. Serialised: one render at a time.
+   */
+  private syncConfig(
+    opts: { always?: boolean; tx?: unknown; pending?: [string, MailboxSettings] } = {},
+  ): Promise<number> {
     const run = this.writing.then(async () => {
-      const rooms = (await this.deps.repo.list()).filter(
+      if (opts.pending) this.pending.set(...opts.pending);
+      const stored = new Map((await this.deps.repo.list(opts.tx)).map((r) => [r.extension, r]));
+      // A change not yet committed elsewhere stays in the file whatever snapshot `tx` reads.
+      for (const [ext, voicemail] of this.pending)
+        stored.set(ext, { ...(stored.get(ext) ?? cleanRoom(ext)), voicemail });
+      const rooms = [...stored.values()].filter(
         (r) => r.voicemail.enabled && this.deps.roomSet.has(r.extension),
       );
       const content = renderInclude(rooms, this.contexts, this.secret);
       const file = this.deps.config.includeFile;
       const onDisk = await readFile(file, 'utf8').catch(() => undefined);
-      const changed = onDisk !== content;
-      if (changed) await writeAtomic(file, content);
-      if (changed || always) await this.deps.ami.action('Reload', { Module: this.deps.config.reloadModule });
+      if (onDisk !== content) await writeAtomic(file, content);
+      if (content !== this.loaded || opts.always) {
+        // Unknown until Asterisk answers: a failed reload is retried by the next sync, file changed or not.
+        this.loaded = undefined;
+        await this.deps.ami.action('Reload', { Module: this.deps.config.reloadModule });
+        this.loaded = content;
+        this.deps.log.info({ file, mailboxes: rooms.length }, 'voicemail include written, reloaded');
+      }
       this.contextByRoom = new Map(
         rooms.map((r: Room) => [r.extension, contextOf(r.voicemail, this.contexts)]),
       );
-      if (changed)
-        this.deps.log.info({ file, mailboxes: rooms.length }, 'voicemail include written, reloaded');
       return rooms.length;
     });
     this.writing = run.catch(() => undefined);
     return run;
+  }
+
+  /** The room's change is committed or rolled back: the store alone speaks for it again. */
+  private settled(ext: string): Promise<void> {
+    const done = this.writing.then(() => {
+      this.pending.delete(ext);
+    });
+    this.writing = done;
+    return done;
   }
 
   // --- message counts ---------------------------------------------------------------------------
@@ -241,7 +271,7 @@ export class VoicemailService implements VoicemailControl {
 
   /** Records the room's counts and pushes LeaveMessage if they changed; true if pushed. */
   private report(ext: string, counts: MessageCounts): Promise<boolean> {
-    return this.lock.run(`counts:${ext}`, async () => {
+    return this.countLock.run(ext, async () => {
       const known = await this.knownCounts();
       const last = known.get(ext) ?? ZERO;
       if (last.newMessages === counts.newMessages && last.oldMessages === counts.oldMessages) return false;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { PmsClient } from '../../src/client/pms-client.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
+import { PbxUnavailableError } from '../../src/errors.js';
 import { AstDb } from '../../src/pbx/astdb.js';
 import type { AmiFields, AmiResult } from '../../src/pbx/types.js';
 import { RoomMirror } from '../../src/rooms/mirror.js';
@@ -313,7 +314,14 @@ describe('VoiceMail command (handler)', () => {
 /** A fake AMI that also answers MailboxCount from `boxes` and records Reload/VoicemailRefresh. */
 class VoicemailAmi extends FakeAmi {
   boxes = new Map<string, MessageCounts>();
+  /** Runs before the next Reload only (then cleared); may wait, or throw to fail that Reload. */
+  beforeReload: (() => Promise<void>) | undefined;
   override async action(name: string, fields: AmiFields = {}): Promise<AmiResult> {
+    if (name === 'Reload' && this.beforeReload) {
+      const gate = this.beforeReload;
+      this.beforeReload = undefined;
+      await gate();
+    }
     const res = await super.action(name, fields);
     if (name !== 'MailboxCount') return res;
     const c = this.boxes.get(String(fields.Mailbox)) ?? { newMessages: 0, oldMessages: 0 };
@@ -403,6 +411,101 @@ describe('voicemail service', () => {
     ami.failWhen = undefined;
     assert.deepEqual((await rooms.get('8002')).voicemail, cleanRoom('8002').voicemail);
     assert.equal(await readFile(join(dir, 'rooms.conf'), 'utf8'), file);
+  });
+
+  const lost = (): PbxUnavailableError => new PbxUnavailableError('ami', 'lost', 'AMI link lost');
+  const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms).unref(),
+      ),
+    ]);
+
+  it('regression: a VoiceMail whose reload fails while an ExtenClean of the room waits: both answer, the room stays usable', async () => {
+    // Before: VoiceMail held its own lock and rolled back through rooms.update (the room lock), while
+    // the check-out held the room lock and waited for the voicemail lock in afterClean: both hung.
+    await rooms.update('8001', (r) => ({ ...r, guestName: 'Guest' }));
+    const repo = deps.repo as MemoryRooms;
+    let cleaned!: () => void;
+    const checkedOut = new Promise<void>((r) => (cleaned = r));
+    const save = repo.save.bind(repo);
+    repo.save = async (room, tx) => {
+      await save(room, tx);
+      if (room.extension === '8001' && room.guestName === null) cleaned();
+    };
+    ami.beforeReload = async () => {
+      // Give the check-out every chance to get in first, then fail the reload.
+      await Promise.race([checkedOut, new Promise((r) => setTimeout(r, 300))]);
+      throw lost();
+    };
+    const configure = vm.configure('8001', on);
+    const clean = rooms.clean('8001');
+    const [a, b] = await within(Promise.allSettled([configure, clean]), 3_000, 'VoiceMail + ExtenClean');
+    assert.equal(a.status, 'rejected');
+    assert.equal(b.status, 'fulfilled');
+    assert.deepEqual(await rooms.get('8001'), cleanRoom('8001'));
+    assert.doesNotMatch(await readFile(join(dir, 'rooms.conf'), 'utf8'), /=>/);
+    await within(
+      rooms.update('8001', (r) => ({ ...r, guestName: 'Next' })),
+      1_000,
+      'a later command',
+    );
+  });
+
+  it('regression: a ChangeRoom while a VoiceMail of its room fails its reload: both answer', async () => {
+    await vm.configure('8001', { ...on, mwi: false });
+    ami.beforeReload = async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      throw lost();
+    };
+    const configure = vm.configure('8001', on);
+    const move = rooms.move('8001', '8002');
+    const [a, b] = await within(Promise.allSettled([configure, move]), 3_000, 'VoiceMail + ChangeRoom');
+    assert.equal(a.status, 'rejected');
+    assert.equal(b.status, 'fulfilled');
+    // The failed change is not what moved: the mailbox 8002 got is the one 8001 had.
+    assert.deepEqual((await rooms.get('8002')).voicemail, { ...on, mwi: false });
+    assert.match(await readFile(join(dir, 'rooms.conf'), 'utf8'), /^\[pms-vm\]\n8002 => /m);
+  });
+
+  it('regression: the link dropping at the reload rolls the settings back (no synchronous throw skips it)', async () => {
+    ami.beforeReload = async () => {
+      ami.state = 'reconnecting';
+      throw lost();
+    };
+    await assert.rejects(vm.configure('8002', on), PbxUnavailableError);
+    ami.state = 'ready';
+    assert.deepEqual((await rooms.get('8002')).voicemail, cleanRoom('8002').voicemail);
+    assert.doesNotMatch(await readFile(join(dir, 'rooms.conf'), 'utf8').catch(() => ''), /8002 =>/);
+  });
+
+  it('regression: a failed VoiceMail never rolls back over a later one of the same room', async () => {
+    ami.beforeReload = async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      throw lost();
+    };
+    const first = vm.configure('8001', on);
+    const second = vm.configure('8001', { ...on, mwi: false, email: 'late@example.com' });
+    const [a, b] = await within(Promise.allSettled([first, second]), 3_000, 'two VoiceMail');
+    assert.equal(a.status, 'rejected');
+    assert.equal(b.status, 'fulfilled');
+    assert.deepEqual((await rooms.get('8001')).voicemail, { ...on, mwi: false, email: 'late@example.com' });
+    assert.match(
+      await readFile(join(dir, 'rooms.conf'), 'utf8'),
+      /^\[pms-vm\]\n8001 => .*late@example\.com/m,
+    );
+  });
+
+  it('regression: a reload that failed after the file was written is retried by the next sync', async () => {
+    await vm.configure('8001', on);
+    ami.beforeReload = () => Promise.reject(lost());
+    await rooms.clean('8001'); // committed; its include update could not be loaded (logged)
+    const reloads = (): number => ami.names().filter((n) => n === 'Reload').length;
+    const before = reloads();
+    // Renders the same file as is on disk: still, Asterisk never loaded it, so it must reload.
+    await vm.configure('8002', cleanRoom('8002').voicemail);
+    assert.equal(reloads(), before + 1);
   });
 
   it('MessageWaiting of a room mailbox pushes LeaveMessage once per change; other mailboxes are ignored', async () => {
