@@ -23,8 +23,8 @@ export default (rooms: RoomSet, prompts: { has(file: string): boolean }) =>
         throw new ProtocolError(`AlarmClock is longer than ${MAX_VALUE_CHARS} characters`);
       return { phone, strategies: parseAlarmClock(value, { promptExists: (file) => prompts.has(file) }) };
     },
-    async handle(req, { services, log }) {
-      const { planned, cancelled } = await services.wakeups.set(req.phone, req.strategies);
+    async handle(req, { services, log, signal }) {
+      const { planned, cancelled } = await services.wakeups.set(req.phone, req.strategies, signal);
       log.info(
         { phone: req.phone, strategies: req.strategies.length, planned, cancelled },
         'wake-up calls set',

@@ -13,13 +13,17 @@ export default (rooms: RoomSet) =>
       const phone = phoneField(f, 'Phone', rooms);
       return { phone, name: nameField(f) ?? phone, limit: limitField(f, 1) };
     },
-    async handle(req, { services, log }) {
-      await services.rooms.update(req.phone, (r) => ({
-        ...r,
-        guestName: req.name,
-        classOfService: req.limit,
-        checkedInAt: new Date(),
-      }));
+    async handle(req, { services, log, signal }) {
+      await services.rooms.update(
+        req.phone,
+        (r) => ({
+          ...r,
+          guestName: req.name,
+          classOfService: req.limit,
+          checkedInAt: new Date(),
+        }),
+        { signal },
+      );
       log.info({ phone: req.phone, limit: req.limit }, 'checked in');
       return [
         ['Phone', req.phone],

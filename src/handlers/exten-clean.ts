@@ -11,8 +11,8 @@ export default (rooms: RoomSet) =>
     requiresLogin: true,
     errorEcho: ['Phone'],
     parse: (f) => ({ phone: phoneField(f, 'Phone', rooms) }),
-    async handle(req, { services, log }) {
-      await services.rooms.clean(req.phone);
+    async handle(req, { services, log, signal }) {
+      await services.rooms.clean(req.phone, signal);
       log.info({ phone: req.phone }, 'checked out (room cleaned)');
       return [['Phone', req.phone]];
     },

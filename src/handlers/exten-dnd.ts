@@ -25,11 +25,15 @@ export default (rooms: RoomSet, timeZone: string) =>
         throw new ProtocolError('End must be after Start');
       return { phone, use, start: use ? (start ?? null) : null, end: use ? (end ?? null) : null, raw: f };
     },
-    async handle(req, { services, log }) {
-      await services.rooms.update(req.phone, (r) => ({
-        ...r,
-        dnd: { on: req.use, start: req.start, end: req.end },
-      }));
+    async handle(req, { services, log, signal }) {
+      await services.rooms.update(
+        req.phone,
+        (r) => ({
+          ...r,
+          dnd: { on: req.use, start: req.start, end: req.end },
+        }),
+        { signal },
+      );
       log.info({ phone: req.phone, dnd: req.use, start: req.start, end: req.end }, 'do-not-disturb set');
       const out: Array<[string, string]> = [
         ['Phone', req.phone],

@@ -11,8 +11,8 @@ export default (rooms: RoomSet) =>
     requiresLogin: true,
     errorEcho: ['Phone'],
     parse: (f) => ({ phone: phoneField(f, 'Phone', rooms), limit: limitField(f) }),
-    async handle(req, { services, log }) {
-      await services.rooms.update(req.phone, (r) => ({ ...r, classOfService: req.limit }));
+    async handle(req, { services, log, signal }) {
+      await services.rooms.update(req.phone, (r) => ({ ...r, classOfService: req.limit }), { signal });
       log.info({ phone: req.phone, limit: req.limit }, 'class of service set');
       return [
         ['Phone', req.phone],

@@ -11,8 +11,8 @@ export default (rooms: RoomSet) =>
     requiresLogin: true,
     errorEcho: ['Phone', 'Name'],
     parse: (f) => ({ phone: phoneField(f, 'Phone', rooms), name: nameField(f) }),
-    async handle(req, { services, log }) {
-      await services.rooms.update(req.phone, (r) => ({ ...r, guestName: req.name ?? null }));
+    async handle(req, { services, log, signal }) {
+      await services.rooms.update(req.phone, (r) => ({ ...r, guestName: req.name ?? null }), { signal });
       log.info({ phone: req.phone }, 'guest name set');
       return [
         ['Phone', req.phone],

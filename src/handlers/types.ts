@@ -32,13 +32,19 @@ export interface Services {
 
 /** Wake-up calls as AlarmClock sees them (src/wakeup/service.ts). */
 export interface WakeupControl {
-  set(extension: string, strategies: readonly Strategy[]): Promise<{ planned: number; cancelled: number }>;
+  set(
+    extension: string,
+    strategies: readonly Strategy[],
+    signal?: AbortSignal,
+  ): Promise<{ planned: number; cancelled: number }>;
 }
 
 export interface HandlerContext {
   session: SessionControl;
   services: Services;
   log: Logger;
+  /** Aborted when the request's deadline passes: pass it to every service that changes state. */
+  signal: AbortSignal;
 }
 
 /** Fields of a success reply after the header; a stream of them for multi-message answers. */

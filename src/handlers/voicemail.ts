@@ -23,8 +23,8 @@ export default (rooms: RoomSet) =>
         },
       };
     },
-    async handle(req, { services, log }) {
-      await services.voicemail.configure(req.phone, req.settings);
+    async handle(req, { services, log, signal }) {
+      await services.voicemail.configure(req.phone, req.settings, signal);
       const s = req.settings;
       log.info(
         { phone: req.phone, mailbox: s.enabled, mwi: s.mwi, email: s.email !== null },

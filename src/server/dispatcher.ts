@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import {
   AmiActionError,
+  CancelledError,
   PbxUnavailableError,
   ProtocolError,
   StoreUnavailableError,
@@ -46,11 +47,14 @@ export class Dispatcher {
       yield errorReply(env, h.message, echo(frame, h.echo));
       return;
     }
-    const ctx: HandlerContext = { session, services: this.services, log: reqLog };
+    // The deadline aborts the request too, so a handler still queued behind a room's lock (or about
+    // to commit) gives up instead of applying its change after the PMS was told it timed out.
+    const cancel = new AbortController();
+    const ctx: HandlerContext = { session, services: this.services, log: reqLog, signal: cancel.signal };
     let result: Reply;
     try {
       const req = h.parse(frame);
-      result = await withDeadline(h.handle(req, ctx), this.deadlineMs);
+      result = await withDeadline(h.handle(req, ctx), this.deadlineMs, cancel);
     } catch (err) {
       yield this.failure(env, err, echo(frame, h.errorEcho), reqLog);
       return;
@@ -108,6 +112,7 @@ function describe(err: unknown): string | undefined {
   if (err instanceof StoreUnavailableError) return `Database unavailable: ${err.message}`;
   if (err instanceof UnsafeValueError) return `Invalid value for ${err.field}`;
   if (err instanceof DeadlineError) return 'Request timed out in the engine: it may not have been applied';
+  if (err instanceof CancelledError) return err.message;
   return undefined;
 }
 
@@ -138,10 +143,13 @@ function isAsyncIterable(x: Reply): x is AsyncIterable<FieldList> {
 
 class DeadlineError extends Error {}
 
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+function withDeadline<T>(p: Promise<T>, ms: number, cancel: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError()), ms);
+    timer = setTimeout(() => {
+      cancel.abort();
+      reject(new DeadlineError());
+    }, ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }

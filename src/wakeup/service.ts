@@ -42,6 +42,7 @@ export class WakeupService implements RoomHooks {
   async set(
     extension: string,
     strategies: readonly Strategy[],
+    signal?: AbortSignal,
   ): Promise<{ planned: number; cancelled: number }> {
     const now = this.now();
     const planned = planOccurrences(strategies, new Date(now), this.config.hotel.timeZone).map((p) => {
@@ -54,8 +55,10 @@ export class WakeupService implements RoomHooks {
         file: s.file,
       };
     });
-    const cancelled = await this.rooms.exclusive(extension, () =>
-      this.store.replace(extension, planned, now),
+    const cancelled = await this.rooms.exclusive(
+      extension,
+      () => this.store.replace(extension, planned, now),
+      signal,
     );
     this.scheduler.rearm();
     this.log.info(

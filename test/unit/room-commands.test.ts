@@ -511,3 +511,36 @@ describe('room commands', () => {
     assert.equal(room.guestName, 'Both');
   });
 });
+
+describe('request deadline', () => {
+  it('regression: a command answered "timed out" while queued behind its room is never applied later', async () => {
+    const h = await startHarness({}, [], 300);
+    try {
+      const c = await h.loggedIn();
+      let release!: () => void;
+      const held = h.rooms.exclusive('8001', () => new Promise<void>((r) => (release = r)));
+      const r = await c.call(
+        set('ExtenName', [
+          ['Phone', '8001'],
+          ['Name', 'Too late'],
+        ]),
+      );
+      assert.equal(r.get('Response'), 'Error');
+      assert.equal(r.get('Message'), 'Request timed out in the engine: it may not have been applied');
+      release();
+      await held;
+      // The queued command now gets the lock: it must give up, not write what the PMS was told failed.
+      const r2 = await c.call(
+        set('ExtenLimit', [
+          ['Phone', '8001'],
+          ['Limit', '3'],
+        ]),
+      );
+      assert.equal(r2.get('Response'), 'Success');
+      assert.equal((await h.store.get('8001')).guestName, null);
+      assert.equal(h.ami.db.get('pms/8001/name'), '');
+    } finally {
+      await h.close();
+    }
+  });
+});
