@@ -20,7 +20,13 @@ export interface BackoffConfig {
 
 export interface Config {
   listen: { host: string; port: number };
-  session: { idleTimeoutSec: number; maxFrameBytes: number; maxDiscardBytes: number };
+  session: {
+    idleTimeoutSec: number;
+    maxFrameBytes: number;
+    maxDiscardBytes: number;
+    loginTimeoutSec: number;
+    drainTimeoutSec: number;
+  };
   accounts: Account[];
   ami: {
     host: string;
@@ -186,6 +192,24 @@ export const KEYS: KeySpec[] = [
     min: 1024,
     max: 1_073_741_824,
     doc: 'an oversized frame that goes on past this many bytes without ending closes that connection (flood guard)',
+  },
+  {
+    path: 'session.loginTimeoutSec',
+    env: 'PMS_LOGIN_TIMEOUT_SEC',
+    kind: 'int',
+    default: 30,
+    min: 1,
+    max: 3_600,
+    doc: 'a connection not logged in this long after it opened is sent an error and closed (heartbeats do not count)',
+  },
+  {
+    path: 'session.drainTimeoutSec',
+    env: 'PMS_DRAIN_TIMEOUT_SEC',
+    kind: 'int',
+    default: 30,
+    min: 1,
+    max: 3_600,
+    doc: 'a multi-message reply (GetCDR export) to a client that has not read what was sent for this long ends, and the connection is dropped',
   },
   {
     path: 'accounts',

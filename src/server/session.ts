@@ -1,8 +1,12 @@
 // One PMS (or operator console) connection. Requests are answered strictly in the order received; a
-// bad frame gets its error reply in that order too. Explicit states: `open` → `closing` → `closed`.
+// bad frame gets its error reply in that order too. The one exception is the heartbeat (seed 000 §5.3):
+// it is answered at once, past whatever command is in flight, because the PMS declares the link dead
+// after three unanswered heartbeats (15 s) while a command may legitimately take up to its 30 s deadline.
+// Explicit states: `open` → `closing` → `closed`.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Account } from '../config/index.js';
+import { isHeartbeat } from '../handlers/heartbeat.js';
 import type { SessionControl } from '../handlers/types.js';
 import { FrameParser, serialize, type FieldList, type Frame } from '../protocol/index.js';
 import { errorReply } from './envelope.js';
@@ -21,6 +25,10 @@ export interface SessionOptions {
   maxQueuedFrames?: number;
   /** Unsent reply bytes tolerated (a client that never reads) before the connection is dropped. */
   maxBufferedBytes?: number;
+  /** A connection not logged in after this long is closed. */
+  loginTimeoutSec?: number;
+  /** A multi-message reply whose reader has not drained the socket in this time ends the session. */
+  drainTimeoutSec?: number;
 }
 
 type Item = { frame: Frame } | { error: FrameError };
@@ -32,9 +40,12 @@ export class Session implements SessionControl {
   private readonly parser: FrameParser;
   private readonly queue: Item[] = [];
   private working = false;
+  /** Heartbeats in flight, answered in their own order, outside `queue`. */
+  private heartbeats: Promise<void> = Promise.resolve();
   private paused = false;
   private failedLogins = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  private loginTimer: NodeJS.Timeout | undefined;
   private readonly opts: Required<SessionOptions>;
 
   constructor(
@@ -45,7 +56,14 @@ export class Session implements SessionControl {
     private readonly log: Logger,
     private readonly onClosed: (s: Session) => void,
   ) {
-    this.opts = { maxFailedLogins: 5, maxQueuedFrames: 64, maxBufferedBytes: 4 * 1024 * 1024, ...options };
+    this.opts = {
+      maxFailedLogins: 5,
+      maxQueuedFrames: 64,
+      maxBufferedBytes: 4 * 1024 * 1024,
+      loginTimeoutSec: 30,
+      drainTimeoutSec: 30,
+      ...options,
+    };
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.parser = new FrameParser(options);
     socket.setNoDelay(true);
@@ -53,6 +71,7 @@ export class Session implements SessionControl {
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.onSocketClosed());
     this.armIdle();
+    this.loginTimer = setTimeout(() => this.loginTimedOut(), this.opts.loginTimeoutSec * 1000);
   }
 
   get state(): SessionState {
@@ -65,6 +84,7 @@ export class Session implements SessionControl {
   login(account: Account): void {
     this._account = account;
     this.failedLogins = 0;
+    clearTimeout(this.loginTimer);
   }
   logout(): void {
     this._account = undefined;
@@ -87,6 +107,7 @@ export class Session implements SessionControl {
     this._state = 'closing';
     this.log.info({ reason, user: this._account?.user }, 'closing session');
     clearTimeout(this.idleTimer);
+    clearTimeout(this.loginTimer);
     this.socket.end();
     // A peer that never reads its last bytes must not keep the session alive.
     setTimeout(() => this.socket.destroy(), 2_000).unref();
@@ -94,7 +115,10 @@ export class Session implements SessionControl {
 
   private onData(chunk: Buffer): void {
     this.armIdle();
-    for (const r of this.parser.push(chunk)) this.queue.push(r.ok ? { frame: r.frame } : { error: r.error });
+    for (const r of this.parser.push(chunk)) {
+      if (r.ok && isHeartbeat(r.frame)) this.answerHeartbeat(r.frame);
+      else this.queue.push(r.ok ? { frame: r.frame } : { error: r.error });
+    }
     if (this.queue.length >= this.opts.maxQueuedFrames && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -120,26 +144,71 @@ export class Session implements SessionControl {
     }
   }
 
+  /** Out of the queue: the dispatcher may run it while a queued request is still in flight. */
+  private answerHeartbeat(frame: Frame): void {
+    const log = this.log.child({ seqId: frame.get('SeqID') });
+    this.heartbeats = this.heartbeats
+      .then(async () => {
+        if (this._state !== 'open') return;
+        for await (const reply of this.dispatcher.dispatch(frame, this, log)) this.write(reply);
+      })
+      .catch((err: unknown) => log.error({ err }, 'heartbeat failed'));
+  }
+
   private async answer(frame: Frame): Promise<void> {
     const log = this.log.child({ seqId: frame.get('SeqID') });
+    // Leaving this loop early (return) calls return() on the dispatcher's generator, which ends the
+    // handler's stream: its finally blocks run and release what they hold (a database connection).
     for await (const reply of this.dispatcher.dispatch(frame, this, log)) {
       if (!this.write(reply)) return;
       // A multi-message answer (a GetCDR export) waits for the client to read what was sent, so a
       // slow reader slows the export instead of filling the engine's memory.
-      if (this.socket.writableNeedDrain) await this.drained();
+      if (this.socket.writableNeedDrain && !(await this.drained())) return;
     }
   }
 
-  private drained(): Promise<void> {
+  /** True once the socket drained; false when it closed or did not drain in time (then it is dropped). */
+  private drained(): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
+      const finish = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        resolve(ok);
       };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
+      const onDrain = (): void => finish(true);
+      const onClose = (): void => finish(false);
+      const timer = setTimeout(() => {
+        this.log.warn(
+          { buffered: this.socket.writableLength, drainTimeoutSec: this.opts.drainTimeoutSec },
+          'client stopped reading a multi-message reply: dropping it',
+        );
+        this.drop();
+        finish(false);
+      }, this.opts.drainTimeoutSec * 1000);
+      this.socket.on('drain', onDrain);
+      this.socket.on('close', onClose);
     });
+  }
+
+  private loginTimedOut(): void {
+    if (this._state !== 'open' || this._account) return;
+    const reason = `no successful login within ${this.opts.loginTimeoutSec} s`;
+    this.write(
+      errorReply(
+        { action: 'UserLogin', callMethod: 'Account' },
+        `Login timeout: ${reason}; closing the connection`,
+      ),
+    );
+    this.close(reason);
+  }
+
+  /** Destroys the socket at once: for a peer that does not read, so nothing more can be sent. */
+  private drop(): void {
+    if (this._state === 'open') this._state = 'closing';
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.loginTimer);
+    this.socket.destroy();
   }
 
   private refuseFrame(err: FrameError): void {
@@ -160,8 +229,7 @@ export class Session implements SessionControl {
         { buffered: this.socket.writableLength },
         'client does not read its replies: dropping it',
       );
-      this._state = 'closing';
-      this.socket.destroy();
+      this.drop();
       return false;
     }
     this.socket.write(serialize(fields));
@@ -180,6 +248,7 @@ export class Session implements SessionControl {
 
   private onSocketClosed(): void {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.loginTimer);
     if (this._state === 'closed') return;
     if (this._state === 'open') this.log.info({ user: this._account?.user }, 'client disconnected');
     this._state = 'closed';
