@@ -118,9 +118,11 @@ export class FrameParser {
     );
     out.push({ ok: false, error: err });
     this.discarding = true;
-    // Bytes already buffered for the current line are discarded too, and that line is not empty.
+    // Bytes already buffered for the current line are discarded too. They count toward the line's
+    // length the way `discard` counts (blanks excluded), so a line of spaces split across chunks still
+    // ends the oversized frame, as it does when it arrives whole.
     this.discardedBytes = this.pendingBytes;
-    this.discardLineLen = this.pendingBytes;
+    this.discardLineLen = this.pending.reduce((n, b) => n + nonBlank(b), 0);
     this.reset();
   }
 
@@ -161,6 +163,13 @@ export class FrameParser {
     this.pending = [];
     this.pendingBytes = 0;
   }
+}
+
+/** Bytes of `b` that make a line non-empty while discarding: all but CR, space and tab. */
+function nonBlank(b: Buffer): number {
+  let n = 0;
+  for (const c of b) if (c !== CR && c !== 0x20 && c !== 0x09) n++;
+  return n;
 }
 
 function hasControl(s: string): boolean {

@@ -145,6 +145,25 @@ describe('codec: flood arriving in one chunk', () => {
   });
 });
 
+describe('codec: a line of blanks that crosses the bound', () => {
+  it('ends the oversized frame however it is chunked (regression: spaces already buffered counted as text)', () => {
+    // 253 bytes of frame, then a line of 4 spaces: that line crosses the 256-byte bound, so the frame
+    // is refused; being blank, it also ends the frame, and the next frame is read. Found by the fuzz.
+    const head = Buffer.from(`A: ${'x'.repeat(248)}\r\n`);
+    const tail = Buffer.from('    \r\nB: 1\r\n\r\n');
+    const expected = ['too-large', [['B', '1']]];
+    const parser = (): FrameParser => new FrameParser({ maxFrameBytes: 256 });
+    assert.deepEqual(read([Buffer.concat([head, tail])], parser()), expected);
+    for (let i = 1; i < tail.length; i++)
+      assert.deepEqual(
+        read([head, tail.subarray(0, i), tail.subarray(i)], parser()),
+        expected,
+        `split at ${i}`,
+      );
+    assert.deepEqual(read(bytewise(Buffer.concat([head, tail])), parser()), expected);
+  });
+});
+
 describe('codec: strict writer', () => {
   it('writes Key: Value CRLF lines and a CRLF terminator, UTF-8', () => {
     const out = serialize([
