@@ -4,7 +4,6 @@
 // changes nothing (store and AstDB), and a PBX that lost its AstDB gets it back on its own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import type { PmsClient } from '../../src/client/pms-client.js';
 import type { Engine } from '../../src/engine.js';
 import { cleanRoom } from '../../src/store/rooms.js';
@@ -13,6 +12,7 @@ import { asteriskCli, requireLab, waitForAsterisk } from '../lab/lab.js';
 import { startLabEngine } from '../lab/engine.js';
 import { phone } from '../lab/phone.js';
 import { cdrFor } from '../lab/cdr.js';
+import { waitFor } from '../support/wait.js';
 
 const ROOMS = ['8001', '8002', '8003', '8004'];
 
@@ -97,23 +97,40 @@ describe('room state on the lab', () => {
     });
   }
 
-  it('DND on 8002: 8003 gets busy; after Use 0 the call rings 8002', async () => {
+  /** Calls 8002 from 8003; returns the outcome, its CDR row, and both as text for messages. */
+  const call8002 = async () => {
+    const since = new Date(Date.now() - 1000);
+    const outcome = await phone('8003').dial('8002', { holdMs: 300, timeoutMs: 15_000 });
+    const cdr = await cdrFor({ src: '8003', dst: '8002', since });
+    return { outcome, cdr, info: `${outcome.closedReason}; CDR ${JSON.stringify(cdr)}` };
+  };
+  /** What dialplan.test.ts checks for a call refused for DND: busy (486) and the CDR says pms:dnd. */
+  const assertDndBusy = (c: Awaited<ReturnType<typeof call8002>>, what: string): void => {
+    assert.equal(c.outcome.established, false, `${what}: ${c.info}`);
+    assert.match(c.outcome.closedReason, /486|busy/i, `${what}: ${c.info}`);
+    assert.equal(c.cdr.userfield, 'pms:dnd', `${what}: ${c.info}`);
+    assert.equal(c.cdr.disposition, 'BUSY', `${what}: ${c.info}`);
+  };
+  const assertRings = (c: Awaited<ReturnType<typeof call8002>>, what: string): void => {
+    assert.equal(c.outcome.established, true, `${what}: ${c.info}`);
+    assert.notEqual(c.cdr.userfield, 'pms:dnd', `${what}: ${c.info}`);
+    assert.equal(c.cdr.disposition, 'ANSWERED', `${what}: ${c.info}`);
+  };
+
+  it('DND on 8002: 8003 gets busy (486, CDR pms:dnd); after Use 0 the call rings 8002', async () => {
     await ok('ExtenDND', [
       ['Phone', '8002'],
       ['Use', '1'],
     ]);
-    const busy = await phone('8003').dial('8002', { holdMs: 300 });
-    assert.equal(busy.established, false);
-    assert.match(busy.closedReason, /486|busy/i);
+    assertDndBusy(await call8002(), 'DND on');
     await ok('ExtenDND', [
       ['Phone', '8002'],
       ['Use', '0'],
     ]);
-    const rings = await phone('8003').dial('8002', { holdMs: 300 });
-    assert.equal(rings.established, true, rings.closedReason);
+    assertRings(await call8002(), 'DND off');
   });
 
-  it('a DND window in the past or the future is not active; one around now is', async () => {
+  it('a DND window in the past or the future is not active (rings); one around now is (486, pms:dnd)', async () => {
     const at = (minutes: number): string => formatLocal(new Date(Date.now() + minutes * 60_000), tz());
     const windows: Array<[string, number, number, boolean]> = [
       ['past', -120, -60, false],
@@ -127,8 +144,9 @@ describe('room state on the lab', () => {
         ['Start', at(from)],
         ['End', at(until)],
       ]);
-      const call = await phone('8003').dial('8002', { holdMs: 300 });
-      assert.equal(call.established, !active, `window ${what}: ${call.closedReason}`);
+      const c = await call8002();
+      if (active) assertDndBusy(c, `window ${what}`);
+      else assertRings(c, `window ${what}`);
     }
     await ok('ExtenDND', [
       ['Phone', '8002'],
@@ -279,7 +297,7 @@ describe('room state on the lab', () => {
     ]);
     await asteriskCli('database deltree pms');
     assert.deepEqual(await astdbRoom('8002'), {});
-    const resynced = once(engine, 'resynced');
+    const resynced = waitFor(engine, 'resynced', 90_000);
     await asteriskCli('core restart now');
     await waitForAsterisk(60_000);
     await resynced;
