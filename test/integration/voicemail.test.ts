@@ -7,16 +7,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { PmsClient } from '../../src/client/pms-client.js';
 import type { Engine } from '../../src/engine.js';
 import type { Frame } from '../../src/protocol/index.js';
 import { asteriskCli, requireLab, setPhonesMwi } from '../lab/lab.js';
+import { spoolEntries, spoolMessages } from '../lab/spool.js';
 import { cdrFor } from '../lab/cdr.js';
 import { startLabEngine } from '../lab/engine.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LAB_SILENCE, LAB_TONE, phone, type Phone, type PhoneEvent } from '../lab/phone.js';
+import { waitFor } from '../support/wait.js';
 
 const set = (pms: PmsClient, method: string, fields: Array<[string, string]>): Promise<Frame> =>
   pms.call([['Action', 'Set'], ['CallMethod', method], ...fields]);
@@ -37,16 +38,12 @@ function soxRms(file: string): Promise<number> {
  * file in <mailbox>/tmp right after the greeting, as the beep plays (the greeting's length varies
  * with the machine's load, so the test waits for this instead of a fixed time).
  */
-async function recordingStarted(mailbox: string, ms: number): Promise<void> {
+async function recordingStarted(spoolRoot: string, mailbox: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
-  while ((await readdir(resolve(mailbox, 'tmp')).catch(() => [])).length === 0) {
+  while ((await spoolEntries(spoolRoot, resolve(mailbox, 'tmp'))).length === 0) {
     if (Date.now() > deadline) assert.fail(`no recording started in ${mailbox} within ${ms} ms`);
     await sleep(50);
   }
-}
-
-async function messages(dir: string): Promise<string[]> {
-  return (await readdir(dir).catch(() => [] as string[])).filter((n) => /^msg\d+\.wav$/.test(n));
 }
 
 describe('voicemail on the lab', () => {
@@ -56,6 +53,8 @@ describe('voicemail on the lab', () => {
   let p8002: Phone;
   let p8003: Phone;
   const spool = (ctx: string, ext: string): string => resolve(engine.config.voicemail.spoolDir, ctx, ext);
+  /** Messages in a folder; a folder that does not exist is empty only if the spool root exists. */
+  const messages = (dir: string): Promise<string[]> => spoolMessages(engine.config.voicemail.spoolDir, dir);
   const leave = (ext: string, n: number, o: number, ms: number) =>
     pms.nextPush(
       (f) =>
@@ -186,7 +185,7 @@ describe('voicemail on the lab', () => {
     // then 4 s of the caller's tone are recorded. The caller hangs up itself; the clock starts there.
     const call = p8002.dial('8001', { timeoutMs: 30_000, holdMs: 300_000 });
     await p8002.waitForEvent('CALL_ESTABLISHED', 30_000);
-    await recordingStarted(spool('pms-vm-mwi', '8001'), 180_000);
+    await recordingStarted(engine.config.voicemail.spoolDir, spool('pms-vm-mwi', '8001'), 180_000);
     await sleep(4_000);
     assert.equal(pushedAt, 0, 'LeaveMessage before the message was finished');
     const hungUpAt = Date.now();
@@ -237,7 +236,10 @@ describe('voicemail on the lab', () => {
     await pushed;
     console.log(`ExtenClean: reply and LeaveMessage 0/0 within ${Date.now() - sentAt} ms`);
     assert.deepEqual(
-      await readdir(resolve(engine.config.voicemail.spoolDir, 'pms-vm-mwi')).catch(() => []),
+      await spoolEntries(
+        engine.config.voicemail.spoolDir,
+        resolve(engine.config.voicemail.spoolDir, 'pms-vm-mwi'),
+      ),
       [],
     );
     assert.ok(!(await engine.voicemail.loadedMailboxes()).includes('8001@pms-vm-mwi'));
@@ -270,7 +272,7 @@ describe('voicemail on the lab', () => {
     const since = new Date();
     const call = p8002.dial('8003', { timeoutMs: 10_000, holdMs: 300_000 });
     await p8002.waitForEvent('CALL_ESTABLISHED', 10_000);
-    await recordingStarted(spool('pms-vm', '8003'), 180_000);
+    await recordingStarted(engine.config.voicemail.spoolDir, spool('pms-vm', '8003'), 180_000);
     await sleep(4_000);
     await p8002.hangup();
     const outcome = await call;
@@ -343,7 +345,7 @@ describe('voicemail on the lab', () => {
     await mkdir(resolve(box, 'Old'), { recursive: true });
     for (const n of inbox) await rename(resolve(box, 'INBOX', n), resolve(box, 'Old', n));
     const pushed = leave('8002', 0, 1, 30_000);
-    const back = once(engine, 'resynced');
+    const back = waitFor(engine, 'resynced', 30_000);
     await engine.ami.action('Logoff').catch(() => undefined); // Asterisk closes the link
     await back;
     await pushed;
