@@ -4,13 +4,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { PmsClient } from '../../src/client/pms-client.js';
 import { Engine } from '../../src/engine.js';
 import { silentLogger } from '../../src/log.js';
 import { SEED_DEMOS } from '../fixtures/seed-demos.js';
 import { asteriskCli, labConfig, labEnv, requireLab, waitForAsterisk } from '../lab/lab.js';
+import { waitFor, within } from '../support/wait.js';
 
 const HEARTBEAT: Array<[string, string]> = [
   ['Action', 'UserLogin'],
@@ -128,7 +128,7 @@ describe('engine process (src/main.ts)', () => {
     const child = start({ ...labEnv(), PMS_LISTEN_PORT: 'five' });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const [code] = (await once(child, 'exit')) as [number];
+    const [code] = (await waitFor(child, 'exit', 30_000)) as [number];
     assert.equal(code, 2);
     assert.match(stderr, /listen\.port \(environment PMS_LISTEN_PORT\): must be a whole number, got "five"/);
   });
@@ -159,8 +159,8 @@ describe('engine process (src/main.ts)', () => {
     assert.equal((await c.call(HEARTBEAT)).get('Response'), 'Success');
     const t0 = Date.now();
     child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number];
-    await c.closed;
+    const [code] = (await waitFor(child, 'exit', 10_000)) as [number];
+    await within(c.closed, 5_000, 'the PMS connection to close');
     assert.equal(code, 0);
     assert.ok(Date.now() - t0 < 10_000);
     assert.ok(lines.some((l) => l.msg === 'engine stopped'));

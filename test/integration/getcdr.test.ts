@@ -10,7 +10,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame } from '../../src/protocol/index.js';
-import { once } from 'node:events';
 import { PmsClient } from '../../src/client/pms-client.js';
 import { requireLab } from '../lab/lab.js';
 import {
@@ -27,6 +26,7 @@ import {
   type Session,
   startEngine,
 } from '../fixtures/cdr-seed.js';
+import { waitFor } from '../support/wait.js';
 type Fields = Array<[string, string]>;
 
 describe('GetCDR on a seeded call-record table', () => {
@@ -433,7 +433,7 @@ describe('GetCDR on a seeded call-record table', () => {
       ]);
       const chunks: Buffer[] = [];
       c.socket.on('data', (d: Buffer) => chunks.push(d));
-      const stray = once(c, 'stray'); // SeqID 123456 is no request of the client's
+      const stray = waitFor(c, 'stray', 10_000); // SeqID 123456 is no request of the client's
       c.writeRaw(
         [
           'ServiceType: PMS',

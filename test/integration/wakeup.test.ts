@@ -4,7 +4,6 @@
 // a minute boundary. Each test's engine has its own database: no wake-up outlives this file.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -15,6 +14,7 @@ import { formatLocal, parseLocal, systemTimeZone } from '../../src/time/zone.js'
 import { labAri, labEnv, requireLab } from '../lab/lab.js';
 import { startLabEngine, labDatabase, type LabEngine } from '../lab/engine.js';
 import { phone, type Phone } from '../lab/phone.js';
+import { waitFor } from '../support/wait.js';
 
 const TZ = labEnv().PMS_HOTEL_TIMEZONE || systemTimeZone();
 const CALLER_NAME = 'Wake-up call';
@@ -244,7 +244,7 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
     for (const p of phones.values()) p.close();
     if (child && child.exitCode === null) {
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      await waitFor(child, 'exit', 15_000);
     }
   });
 
@@ -279,7 +279,7 @@ describe('wake-up calls survive engine crashes (engine process, SIGKILL)', () =>
 
   async function kill(): Promise<void> {
     child!.kill('SIGKILL');
-    await once(child!, 'exit');
+    await waitFor(child!, 'exit', 10_000);
   }
 
   it('a wake-up set before a SIGKILL is placed after the restart: before its due time, and within the grace period after it; beyond the grace period it is recorded as missed', async () => {

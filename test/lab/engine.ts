@@ -1,7 +1,6 @@
 // The engine as the lab tests run it: in this process, configured for the lab, started, AstDB
 // re-synced, and a PMS client logged in as the front desk.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { PmsClient } from '../../src/client/pms-client.js';
 import type { Config, DeepPartial } from '../../src/config/index.js';
@@ -9,6 +8,7 @@ import { Engine } from '../../src/engine.js';
 import { pino } from 'pino';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { labConfig, labEnv } from './lab.js';
+import { waitFor } from '../support/wait.js';
 
 export const FRONT_DESK = { user: 'frontdesk', password: 'lab-frontdesk', grade: 1 as const };
 
@@ -29,7 +29,8 @@ export async function startLabEngine(
     labConfig({ accounts: [FRONT_DESK], session: { idleTimeoutSec: 0 }, ...values }),
     log,
   );
-  const resynced = once(engine, 'resynced');
+  // Bounded: an engine that never reaches Asterisk fails here, it does not hang the suite.
+  const resynced = waitFor(engine, 'resynced', 60_000);
   const port = await engine.start();
   await resynced;
   const pms = await PmsClient.connect(port);

@@ -22,3 +22,12 @@ export function waitFor<T extends unknown[]>(
     emitter.on(event, listener);
   });
 }
+
+/** `promise`, or a rejection naming `what` after `ms` (for promises that are not events, e.g. `c.closed`). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

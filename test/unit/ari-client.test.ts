@@ -14,6 +14,7 @@ import { AriHttpError } from '../../src/pbx/ari/http.js';
 import type { AriEvent, StasisStartEvent } from '../../src/pbx/ari/events.js';
 import type { LinkState } from '../../src/pbx/types.js';
 import { waitFor } from '../support/wait.js';
+import { within } from '../support/wait.js';
 
 const DEADLINE = 5_000;
 
@@ -332,7 +333,7 @@ test('stop() closes the WebSocket, ends the link, and client() then refuses', as
   const socket = [...fake.sockets][0]!;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await client.stop();
-  await closed;
+  await within(closed, 5_000, 'the fake ARI WebSocket to close');
   assert.deepEqual(states, ['ready', 'end']);
   assert.throws(() => client.client(), /PBX unreachable: ARI link is end/);
   assert.throws(() => client.start());

@@ -8,6 +8,7 @@ import { ProtocolError } from '../../src/errors.js';
 import { defineHandler } from '../../src/handlers/types.js';
 import { SEED_DEMOS } from '../fixtures/seed-demos.js';
 import { HEARTBEAT, loginFields, OPERATOR, startHarness, type Harness } from './support/harness.js';
+import { within } from '../support/wait.js';
 
 /** Raw socket: sends bytes, collects reply bytes until `count` frames (\r\n\r\n) arrived. */
 async function rawExchange(port: number, bytes: string, count = 1): Promise<string> {
@@ -203,7 +204,7 @@ describe('session: login, logout and refusals', () => {
     const c = await h.client();
     for (let i = 0; i < 5; i++)
       assert.equal((await c.call(loginFields('admin', `bad${i}`))).get('Response'), 'Error');
-    await c.closed;
+    await within(c.closed, 5_000, 'the server to close the connection');
   });
 
   it('pipelined requests are answered in order', async () => {
@@ -253,7 +254,7 @@ describe('session: garbage and oversized input', () => {
     const neighbour = await h.loggedIn();
     const chunk = 'x'.repeat(1000);
     for (let i = 0; i < 20 && !c.socket.destroyed; i++) c.writeRaw(chunk);
-    await c.closed;
+    await within(c.closed, 5_000, 'the flooding connection to close');
     assert.equal((await neighbour.call(HEARTBEAT)).get('Response'), 'Success');
     const fresh = await h.loggedIn();
     assert.equal((await fresh.call(HEARTBEAT)).get('Response'), 'Success');
@@ -281,7 +282,7 @@ describe('session: idle timeout, many clients, broadcast', () => {
   it('a silent session is closed after the idle timeout', async () => {
     const c = await h.loggedIn();
     const t0 = Date.now();
-    await c.closed;
+    await within(c.closed, 4_000, 'the idle session to close');
     const waited = Date.now() - t0;
     assert.ok(waited >= 900 && waited < 4_000, `closed after ${waited} ms`);
   });
