@@ -44,6 +44,8 @@ export class Session implements SessionControl {
   private heartbeats: Promise<void> = Promise.resolve();
   private paused = false;
   private failedLogins = 0;
+  /** Set once the session is to close: queued frames are no longer answered. */
+  private stopReading = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private loginTimer: NodeJS.Timeout | undefined;
   private readonly opts: Required<SessionOptions>;
@@ -91,7 +93,9 @@ export class Session implements SessionControl {
   }
   loginFailed(): void {
     if (++this.failedLogins >= this.opts.maxFailedLogins) {
-      // Closed after the reply is written: the client still learns why.
+      // Closed after the reply is written: the client still learns why. Frames it pipelined behind
+      // this one are not answered (else every queued guess would still be checked).
+      this.stopReading = true;
       setImmediate(() => this.close('too many failed logins'));
     }
   }
@@ -131,7 +135,7 @@ export class Session implements SessionControl {
     this.working = true;
     try {
       let item: Item | undefined;
-      while (this._state === 'open' && (item = this.queue.shift())) {
+      while (this._state === 'open' && !this.stopReading && (item = this.queue.shift())) {
         if ('error' in item) this.refuseFrame(item.error);
         else await this.answer(item.frame);
         if (this.paused && this.queue.length < this.opts.maxQueuedFrames / 2) {
