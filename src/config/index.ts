@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { KEYS, type Account, type Config, type KeySpec } from './schema.js';
 
-export type { Account, BackoffConfig, Config } from './schema.js';
+export type { Account, BackoffConfig, Config, KeepaliveConfig } from './schema.js';
 export { KEYS } from './schema.js';
 
 export interface LoadOptions {

@@ -18,6 +18,11 @@ export interface BackoffConfig {
   maxDelayMs: number;
 }
 
+export interface KeepaliveConfig {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
 export interface Config {
   listen: { host: string; port: number };
   session: {
@@ -36,6 +41,7 @@ export interface Config {
     actionTimeoutMs: number;
     connectTimeoutMs: number;
     reconnect: BackoffConfig;
+    keepalive: KeepaliveConfig;
   };
   ari: {
     url: string;
@@ -46,6 +52,7 @@ export interface Config {
     requestTimeoutMs: number;
     maxSockets: number;
     reconnect: BackoffConfig;
+    keepalive: KeepaliveConfig;
   };
   db: {
     host: string;
@@ -54,6 +61,11 @@ export interface Config {
     password: string;
     database: string;
     connectTimeoutMs: number;
+    queryTimeoutMs: number;
+    connections: number;
+    exportConnections: number;
+    reconnect: BackoffConfig;
+    keepalive: KeepaliveConfig;
   };
   log: { level: string; pretty: boolean };
   /** Room provisioning (pms-provision): the rooms' PJSIP endpoints. */
@@ -145,6 +157,27 @@ const backoff = (prefix: string, env: string): KeySpec[] => [
     min: 100,
     max: 300_000,
     doc: 'cap of the reconnect delay',
+  },
+];
+
+const keepalive = (prefix: string, env: string, probe: string, intervalMs: number): KeySpec[] => [
+  {
+    path: `${prefix}.keepalive.intervalMs`,
+    env: `${env}_KEEPALIVE_MS`,
+    kind: 'int',
+    default: intervalMs,
+    min: 0,
+    max: 300_000,
+    doc: `while the link is up, ${probe} this often (0 = never), so a hung server or a cut network is found without traffic`,
+  },
+  {
+    path: `${prefix}.keepalive.timeoutMs`,
+    env: `${env}_KEEPALIVE_TIMEOUT_MS`,
+    kind: 'int',
+    default: 2_000,
+    min: 100,
+    max: 60_000,
+    doc: 'a keepalive probe not answered in this time drops the link, which then reconnects',
   },
 ];
 
@@ -260,7 +293,7 @@ export const KEYS: KeySpec[] = [
     default: 5_000,
     min: 100,
     max: 120_000,
-    doc: 'an AMI action not answered in this time fails',
+    doc: 'an AMI action not answered in this time fails, and drops the link (it reconnects): Asterisk or the network to it has hung',
   },
   {
     path: 'ami.connectTimeoutMs',
@@ -272,6 +305,7 @@ export const KEYS: KeySpec[] = [
     doc: 'TCP connect + login must finish in this time',
   },
   ...backoff('ami', 'PMS_AMI'),
+  ...keepalive('ami', 'PMS_AMI', 'send an AMI Ping', 5_000),
   {
     path: 'ari.url',
     env: 'PMS_ARI_URL',
@@ -334,6 +368,7 @@ export const KEYS: KeySpec[] = [
     doc: "HTTP connections to ARI, reused (keep-alive): requests beyond it wait their turn. Asterisk's http.conf sessionlimit (default 100, the events WebSocket included) must stay above it",
   },
   ...backoff('ari', 'PMS_ARI'),
+  ...keepalive('ari', 'PMS_ARI', 'GET /ari/asterisk/ping', 5_000),
   {
     path: 'db.host',
     env: 'PMS_DB_HOST',
@@ -384,6 +419,35 @@ export const KEYS: KeySpec[] = [
     max: 120_000,
     doc: 'database connect timeout',
   },
+  {
+    path: 'db.queryTimeoutMs',
+    env: 'PMS_DB_QUERY_TIMEOUT_MS',
+    kind: 'int',
+    default: 5_000,
+    min: 100,
+    max: 120_000,
+    doc: 'a query not answered in this time fails and drops the database link (it reconnects); an export row stream may not stall longer either',
+  },
+  {
+    path: 'db.connections',
+    env: 'PMS_DB_CONNECTIONS',
+    kind: 'int',
+    default: 10,
+    min: 1,
+    max: 100,
+    doc: 'connections for room commands and wake-ups',
+  },
+  {
+    path: 'db.exportConnections',
+    env: 'PMS_DB_EXPORT_CONNECTIONS',
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 20,
+    doc: 'separate connections for GetCDR exports: a slow reader can only hold these, never the room commands\' ones; an export beyond them is refused',
+  },
+  ...backoff('db', 'PMS_DB'),
+  ...keepalive('db', 'PMS_DB', 'run SELECT 1', 5_000),
   {
     path: 'hotel.rooms',
     env: 'PMS_HOTEL_ROOMS',

@@ -2,8 +2,9 @@
 // asterisk-manager or ari-client directly.
 import type { EventEmitter } from 'node:events';
 
-/** Like ioredis: every external link has one of these named states. */
-export type LinkState = 'connecting' | 'ready' | 'reconnecting' | 'end';
+import type { LinkState } from '../links/link.js';
+
+export type { LinkState } from '../links/link.js';
 
 /** Values of an AMI action. `undefined` fields are left out. Values may not contain CR or LF. */
 export type AmiFields = Record<string, string | number | boolean | undefined>;

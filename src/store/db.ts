@@ -6,7 +6,7 @@ import knexFactory, { type Knex } from 'knex';
 import { createConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { BackoffConfig, Config } from '../config/index.js';
-import { backoffDelay } from '../pbx/backoff.js';
+import { backoffDelay } from '../links/backoff.js';
 import { StoreUnavailableError } from '../errors.js';
 import { migrationSource } from './migrations/index.js';
 

@@ -5,6 +5,7 @@ import type { Config } from '../../src/config/index.js';
 import { AmiActionError, PbxUnavailableError, UnsafeValueError } from '../../src/errors.js';
 import { AmiClient } from '../../src/pbx/ami/client.js';
 import type { AmiEvent, LinkState } from '../../src/pbx/types.js';
+import { within } from '../support/wait.js';
 import { FakeAmi, waitFor, type AmiBlock, type AmiRequest, type FakeConnection } from './support/fake-ami.js';
 
 const DEADLINE = 3_000;
@@ -18,6 +19,7 @@ function amiConfig(port: number, overrides: Partial<Config['ami']> = {}): Config
     actionTimeoutMs: 2_000,
     connectTimeoutMs: 1_000,
     reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    keepalive: { intervalMs: 0, timeoutMs: 500 },
     ...overrides,
   };
 }
@@ -120,8 +122,8 @@ test('Response: Error rejects with AmiActionError carrying the message', async (
   });
 });
 
-test('an unanswered action times out with PbxUnavailableError(timeout); a late answer is ignored', async () => {
-  const { fake, client } = await setup();
+test('an unanswered action times out with PbxUnavailableError(timeout) and drops the link; it reconnects, a late answer is ignored', async () => {
+  const { fake, client, states } = await setup();
   let late: (() => void) | undefined;
   fake.script('Ping', (request, conn) => {
     late = () => conn.send({ Response: 'Success', ActionID: request.actionid! });
@@ -130,20 +132,59 @@ test('an unanswered action times out with PbxUnavailableError(timeout); a late a
   await started(client);
   const events: AmiEvent[] = [];
   client.on('event', (e) => events.push(e));
+  const readyAgain = waitFor(client, 'ready', DEADLINE);
   const t0 = performance.now();
   await assert.rejects(client.action('Ping', {}, { timeoutMs: 150 }), (err: unknown) => {
     assert.ok(err instanceof PbxUnavailableError);
     assert.equal(err.link, 'ami');
     assert.equal(err.reason, 'timeout');
+    assert.equal(err.message, 'AMI Ping not answered in 150 ms');
     return true;
   });
   assert.ok(performance.now() - t0 >= 140);
+  // Asterisk stopped answering: the link says so at once, it does not stay "ready".
+  assert.equal(client.state, 'reconnecting');
+  await assert.rejects(client.action('Ping'), { reason: 'down', message: 'AMI link is reconnecting' });
   late!();
-  // The link stays usable and the late answer went nowhere.
+  await readyAgain;
+  assert.deepEqual(states, ['ready', 'reconnecting', 'ready']);
   fake.script('Ping', () => [{ Response: 'Success', Ping: 'Pong' }]);
   assert.equal((await client.action('Ping')).response, 'Success');
-  assert.deepEqual(events, []);
+  assert.deepEqual(
+    events.filter((e) => e.event !== 'FullyBooted'),
+    [],
+    'the late answer on the old connection went nowhere',
+  );
+});
+
+test('the keepalive Ping finds a server that stopped answering, with no traffic: ready → reconnecting', async () => {
+  const { fake, client, lines } = await setup({}, { keepalive: { intervalMs: 100, timeoutMs: 100 } });
+  fake.script('Ping', () => [{ Response: 'Success', Ping: 'Pong' }]);
+  await started(client);
+  // Healthy: several probes answered, the link stays up.
+  await waitFor(fake, 'action', DEADLINE, () => fake.requests.filter((r) => r.action === 'Ping').length >= 3);
   assert.equal(client.state, 'ready');
+  // Frozen server: the socket stays open, nothing is answered.
+  fake.script('Ping', () => 'silent');
+  const t0 = performance.now();
+  await waitFor(client, 'state', DEADLINE, (s) => s === 'reconnecting');
+  const ms = performance.now() - t0;
+  assert.ok(ms < 400, `took ${ms.toFixed(0)} ms (interval 100 + timeout 100)`);
+  assert.match(String(lines.find((l) => l.state === 'reconnecting')?.reason), /keepalive failed/);
+});
+
+test('regression: a dropped connection is reset, so actions still queued never reach Asterisk later', async () => {
+  const { fake, client } = await setup();
+  fake.script('Ping', () => 'silent');
+  await started(client);
+  const socket = fake.connections[0]!.socket;
+  const gone = new Promise<string>((resolve) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    socket.on('end', () => resolve('end'));
+  });
+  await assert.rejects(client.action('Ping', {}, { timeoutMs: 100 }), { reason: 'timeout' });
+  // A graceful end() would deliver queued bytes, then FIN ('end'); a reset discards them.
+  assert.equal(await within(gone, DEADLINE, 'the old socket closed'), 'ECONNRESET');
 });
 
 test('actions in flight are rejected with PbxUnavailableError(lost) when the server drops', async () => {
@@ -198,7 +239,7 @@ test('an action while the link is down is refused at once (well under 50 ms)', a
   await assert.rejects(client.action('Ping'), (err: unknown) => {
     assert.ok(err instanceof PbxUnavailableError);
     assert.equal(err.reason, 'down');
-    assert.equal(err.message, 'PBX unreachable: AMI link is reconnecting');
+    assert.equal(err.message, 'AMI link is reconnecting');
     return true;
   });
   const elapsed = performance.now() - t0;
@@ -208,7 +249,7 @@ test('an action while the link is down is refused at once (well under 50 ms)', a
 
 test('an action before start() is refused with the link state in the message', async () => {
   const client = new AmiClient(amiConfig(1), pino({ level: 'silent' }));
-  await assert.rejects(client.action('Ping'), /PBX unreachable: AMI link is connecting/);
+  await assert.rejects(client.action('Ping'), { name: 'PbxUnavailableError', message: 'AMI link is connecting' });
 });
 
 test('a wrong secret is retried with growing delays, never a crash, and logs in once fixed', async () => {
@@ -296,7 +337,7 @@ test('a server that never answers Login fails the attempt after connectTimeoutMs
   client.start();
   await reconnecting;
   assert.ok(performance.now() - t0 >= 190);
-  assert.match(String(lines.find((l) => l.state === 'reconnecting')?.reason), /no login within 200 ms/);
+  assert.match(String(lines.find((l) => l.state === 'reconnecting')?.reason), /not ready within 200 ms: no login answer/);
 });
 
 test('stop() rejects actions in flight, ends the link, closes the socket, never reconnects', async () => {

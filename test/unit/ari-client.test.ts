@@ -151,6 +151,7 @@ function ariConfig(port: number, overrides: Partial<Config['ari']> = {}): Config
     requestTimeoutMs: 2_000,
     maxSockets: 4,
     reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    keepalive: { intervalMs: 0, timeoutMs: 500 },
     ...overrides,
   };
 }
@@ -324,7 +325,7 @@ test('an ARI server that never answers fails the attempt after connectTimeoutMs'
   const retried = waitFor(client, 'state', DEADLINE, (s) => s === 'reconnecting');
   client.start();
   await retried;
-  assert.match(String(lines.find((l) => l.state === 'reconnecting')?.reason), /not connected within 300 ms/);
+  assert.match(String(lines.find((l) => l.state === 'reconnecting')?.reason), /not ready within 300 ms/);
 });
 
 test('stop() closes the WebSocket, ends the link, and client() then refuses', async () => {
@@ -335,7 +336,7 @@ test('stop() closes the WebSocket, ends the link, and client() then refuses', as
   await client.stop();
   await within(closed, 5_000, 'the fake ARI WebSocket to close');
   assert.deepEqual(states, ['ready', 'end']);
-  assert.throws(() => client.client(), /PBX unreachable: ARI link is end/);
+  assert.throws(() => client.client(), { name: 'PbxUnavailableError', message: 'ARI link is end' });
   assert.throws(() => client.start());
 });
 

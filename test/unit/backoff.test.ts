@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffCeiling, backoffDelay } from '../../src/pbx/backoff.js';
+import { backoffCeiling, backoffDelay } from '../../src/links/backoff.js';
 
 const config = { initialDelayMs: 250, maxDelayMs: 5_000 };
 

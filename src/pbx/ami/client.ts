@@ -6,226 +6,213 @@
 // writing). What we do not use, and why:
 //   - its `held` queue, which replays actions written before login minutes later: an action while
 //     we are not `ready` is refused at once instead (the caller answers "PBX unreachable");
-//   - `keepConnected`, which retries every 10–60 s and prints to the console: we retry with capped
-//     exponential backoff and jitter, a fresh Manager per attempt;
+//   - `keepConnected`, which retries every 10–60 s and prints to the console: the link machine
+//     retries with capped exponential backoff and jitter, a fresh Manager per attempt;
 //   - its `once(actionId)` correlation, which drops list events and never times out: PendingActions.
 //
 // Fate of actions in flight when the link drops: rejected with PbxUnavailableError('ami','lost'),
-// never replayed (an Originate replayed after a reconnect could ring a guest twice).
+// never replayed (an Originate replayed after a reconnect could ring a guest twice). The state,
+// epochs, backoff and the keepalive Ping are the shared link machine's (src/links/link.ts).
 import { EventEmitter } from 'node:events';
 import type { Config } from '../../config/index.js';
 import { PbxUnavailableError } from '../../errors.js';
+import { Link, type Attempt, type LinkDriver } from '../../links/link.js';
 import type { Logger } from '../../log.js';
-import { backoffDelay } from '../backoff.js';
 import type { AmiEvent, AmiFields, AmiLink, AmiLinkEvents, AmiResult, LinkState } from '../types.js';
 import { buildAction } from './fields.js';
-import { createManager, type Manager, type RawAmiMessage } from './manager.js';
+import { connectManager, createManager, type Manager, type RawAmiMessage } from './manager.js';
+import type { Socket } from 'node:net';
 import { PendingActions, text, toAmiMessage } from './pending.js';
 
-/** Where the current connection attempt is. */
-type Phase = 'connecting' | 'login' | 'booting' | 'up';
-
-/** Bound on how long stop() waits for the socket to close after asking for it. */
+/** Bound on how long a close waits for the socket to close after asking for it. */
 const CLOSE_WAIT_MS = 2_000;
+
+/** One logged-in AMI connection and the actions in flight on it. */
+interface AmiConnection {
+  manager: Manager;
+  pending: PendingActions;
+  attempt: Attempt;
+  socket: Socket | undefined;
+}
 
 export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
   readonly #config: Config['ami'];
   readonly #log: Logger;
-  readonly #pending: PendingActions;
-  #state: LinkState = 'connecting';
-  #started = false;
-  #manager: Manager | undefined;
-  #phase: Phase = 'connecting';
-  /** FullyBooted seen on the current connection (it may arrive before the login callback runs). */
-  #booted = false;
-  /** Guards the current attempt: connect + login, then the wait for FullyBooted. */
-  #attemptTimer: NodeJS.Timeout | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
-  /** Consecutive failed attempts since the link was last ready; drives the backoff. */
-  #failures = 0;
-  /** Attempts since start(), for the logs. */
-  #attempt = 0;
+  readonly #link: Link<AmiConnection>;
   #actionSeq = 0;
-  /** Socket error of the current connection, reported with the state change that follows. */
-  #lastError: string | undefined;
 
   constructor(config: Config['ami'], log: Logger) {
     super();
     this.#config = config;
     this.#log = log.child({ link: 'ami' });
-    this.#pending = new PendingActions((actionId) => this.#manager?.removeAllListeners(actionId));
+    const driver: LinkDriver<AmiConnection> = {
+      open: (attempt) => this.#open(attempt),
+      close: (conn, reason) => this.#close(conn, reason),
+      // The link bounds the probe and drops the connection itself when it fails.
+      probe: (conn) => this.#send(conn, 'Ping', {}, config.keepalive.timeoutMs, false).then(() => undefined),
+    };
+    this.#link = new Link(
+      driver,
+      {
+        label: 'AMI',
+        connectTimeoutMs: config.connectTimeoutMs,
+        reconnect: config.reconnect,
+        keepalive: config.keepalive,
+      },
+      this.#log,
+    );
+    this.#link.on('state', (state, previous) => this.#emitSafe('state', state, previous));
+    this.#link.on('ready', () => this.#emitSafe('ready'));
   }
 
   /** `connecting` until the first login, `ready`, `reconnecting` after a drop or failure, `end` after stop(). */
   get state(): LinkState {
-    return this.#state;
+    return this.#link.state;
   }
 
   /** Starts connecting; the link then keeps itself up until stop(). Calling it again does nothing. */
   start(): void {
-    if (this.#state === 'end') throw new Error('AmiClient was stopped; create a new one');
-    if (this.#started) return;
-    this.#started = true;
-    this.#log.info(
-      { state: this.#state, host: this.#config.host, port: this.#config.port },
-      'AMI link connecting',
-    );
-    this.#connect();
+    if (this.#link.state !== 'end')
+      this.#log.info({ host: this.#config.host, port: this.#config.port }, 'AMI link connecting');
+    this.#link.start();
   }
 
   async stop(): Promise<void> {
-    if (this.#state === 'end') return;
-    clearTimeout(this.#retryTimer);
-    clearTimeout(this.#attemptTimer);
-    const manager = this.#manager;
-    this.#manager = undefined;
-    this.#pending.rejectAll(
-      (action, actionId) =>
-        new PbxUnavailableError('ami', 'lost', 'PBX unreachable: AMI link stopped', { action, actionId }),
-    );
-    this.#setState('end', {});
-    if (manager) await closeManager(manager);
+    await this.#link.stop();
   }
 
+  /**
+   * Sends one action. An action that misses its deadline also drops the connection: Asterisk (or
+   * the network to it) has stopped answering, so the next actions fail at once instead of waiting,
+   * and the reconnect loop finds out when it answers again.
+   */
   async action(
     name: string,
     fields: AmiFields = {},
     options: { timeoutMs?: number } = {},
   ): Promise<AmiResult> {
-    const manager = this.#manager;
-    if (this.#state !== 'ready' || !manager) {
-      throw new PbxUnavailableError('ami', 'down', `PBX unreachable: AMI link is ${this.#state}`, {
-        action: name,
-      });
+    const conn = this.#link.connection;
+    if (!conn) {
+      throw new PbxUnavailableError('ami', 'down', `AMI link is ${this.#link.state}`, { action: name });
     }
+    return this.#send(conn, name, fields, options.timeoutMs ?? this.#config.actionTimeoutMs);
+  }
+
+  #send(
+    conn: AmiConnection,
+    name: string,
+    fields: AmiFields,
+    timeoutMs: number,
+    dropOnTimeout = true,
+  ): Promise<AmiResult> {
     const actionId = `pms-${++this.#actionSeq}`;
     const request = buildAction(name, fields, actionId);
-    const answer = this.#pending.add(actionId, name, options.timeoutMs ?? this.#config.actionTimeoutMs);
-    const written = manager.action(request);
+    const answer = conn.pending.add(actionId, name, timeoutMs);
+    answer.catch((err: unknown) => {
+      if (dropOnTimeout && err instanceof PbxUnavailableError && err.reason === 'timeout')
+        this.#link.drop(conn, err.message);
+    });
+    const written = conn.manager.action(request);
     if (written !== actionId) {
       // The library only renames an ActionID that collides with one of its listeners; never ours.
-      this.#pending.cancel(
-        actionId,
-        new Error(`asterisk-manager renamed ActionID ${actionId} to ${written}`),
-      );
+      conn.pending.cancel(actionId, new Error(`asterisk-manager renamed ActionID ${actionId} to ${written}`));
     }
     return answer;
   }
 
-  #connect(): void {
-    const attempt = ++this.#attempt;
-    const { host, port, username, password, connectTimeoutMs } = this.#config;
+  /** Connects, logs in and waits for FullyBooted; the link bounds it all with connectTimeoutMs. */
+  #open(attempt: Attempt): Promise<AmiConnection> {
+    const { host, port, username, password } = this.#config;
     const manager = createManager(host, username, password);
-    this.#manager = manager;
-    this.#phase = 'connecting';
-    this.#booted = false;
+    const conn: AmiConnection = {
+      manager,
+      attempt,
+      socket: undefined,
+      pending: new PendingActions((actionId) => manager.removeAllListeners(actionId)),
+    };
     guardLibraryListeners(manager, this.#log);
-
-    manager.on('rawevent', (raw) => this.#guard(() => this.#onMessage(manager, raw)));
-    manager.on('error', (error) => this.#guard(() => this.#onSocketError(manager, error)));
-    manager.on('end', () => this.#guard(() => this.#lost(manager, 'connection ended by Asterisk')));
-    manager.on('close', () => this.#guard(() => this.#lost(manager, 'connection closed')));
-
-    this.#attemptTimer = setTimeout(
-      () => this.#guard(() => this.#lost(manager, `no login within ${connectTimeoutMs} ms (${this.#phase})`)),
-      connectTimeoutMs,
-    );
-    this.#log.debug({ attempt }, 'AMI connecting');
-    manager.connect(port, host, () =>
-      this.#guard(() => {
-        if (manager !== this.#manager) return;
-        this.#phase = 'login';
-        manager.login((error) => this.#guard(() => this.#onLogin(manager, error)));
-      }),
-    );
+    return new Promise<AmiConnection>((resolve, reject) => {
+      let up = false;
+      /** FullyBooted seen (it may arrive before the login callback runs). */
+      let booted = false;
+      let loggedIn = false;
+      let lastError: string | undefined;
+      const becomeUp = (): void => {
+        if (up) return;
+        up = true;
+        resolve(conn);
+      };
+      const down = (reason: string): void => {
+        const cause = lastError ? `${reason}: ${lastError}` : reason;
+        if (up) return attempt.lost(cause);
+        conn.socket?.resetAndDestroy();
+        retire(manager);
+        reject(new Error(cause));
+      };
+      // Given up on (timed out, stopped) before it was up: nobody else will close this socket.
+      attempt.signal.addEventListener('abort', () => {
+        if (!up) down('attempt abandoned');
+      });
+      manager.on('rawevent', (raw) =>
+        this.#guard(() => {
+          if (!attempt.current) return;
+          const message = toAmiMessage(raw);
+          const event = text(message, 'event');
+          if (event === 'FullyBooted') {
+            booted = true;
+            if (loggedIn) becomeUp();
+          }
+          if (conn.pending.handle(message)) return;
+          if (event === undefined || !up) return; // e.g. the answer to the library's own Login
+          this.#emitSafe('event', { event, fields: message } satisfies AmiEvent);
+        }),
+      );
+      // 'close' always follows an error; only record the cause.
+      manager.on('error', (error) => {
+        lastError = error instanceof Error ? error.message : String(error);
+      });
+      manager.on('end', () => this.#guard(() => down('connection ended by Asterisk')));
+      manager.on('close', () => this.#guard(() => down('connection closed')));
+      attempt.stage = 'connecting';
+      conn.socket = connectManager(manager, port, host, () =>
+        this.#guard(() => {
+          if (!attempt.current) return;
+          attempt.stage = 'no login answer';
+          manager.login((error) =>
+            this.#guard(() => {
+              if (error) {
+                const message = typeof error.message === 'string' ? error.message : 'login refused';
+                down(`login failed: ${message}`);
+                return;
+              }
+              loggedIn = true;
+              if (booted) return becomeUp();
+              // Asterisk is still booting: it broadcasts FullyBooted when done.
+              attempt.stage =
+                'no FullyBooted event (Asterisk still booting, or the AMI user lacks read=system)';
+              this.#log.info({ epoch: attempt.epoch }, 'AMI logged in; waiting for Asterisk to finish booting');
+            }),
+          );
+        }),
+      );
+    });
   }
 
-  #onLogin(manager: Manager, error: RawAmiMessage | null | undefined): void {
-    if (manager !== this.#manager) return;
-    if (error) {
-      const message = typeof error.message === 'string' ? error.message : 'login refused';
-      this.#lost(manager, `login failed: ${message}`);
-      return;
-    }
-    this.#phase = 'booting';
-    if (this.#booted) {
-      this.#ready(manager);
-      return;
-    }
-    // Asterisk is still booting: it broadcasts FullyBooted when done. Bounded like the login.
-    clearTimeout(this.#attemptTimer);
-    this.#attemptTimer = setTimeout(
-      () =>
-        this.#guard(() =>
-          this.#lost(
-            manager,
-            `no FullyBooted event within ${this.#config.connectTimeoutMs} ms ` +
-              '(Asterisk still booting, or the AMI user lacks read=system)',
-          ),
-        ),
-      this.#config.connectTimeoutMs,
-    );
-    this.#log.info({ attempt: this.#attempt }, 'AMI logged in; waiting for Asterisk to finish booting');
-  }
-
-  #onMessage(manager: Manager, raw: RawAmiMessage): void {
-    if (manager !== this.#manager) return;
-    const message = toAmiMessage(raw);
-    const event = text(message, 'event');
-    if (event === 'FullyBooted') {
-      this.#booted = true;
-      if (this.#phase === 'booting') this.#ready(manager);
-    }
-    if (this.#pending.handle(message)) return;
-    if (event === undefined) return; // e.g. the answer to the library's own Login action
-    const amiEvent: AmiEvent = { event, fields: message };
-    this.#emitSafe('event', amiEvent);
-  }
-
-  #onSocketError(manager: Manager, error: unknown): void {
-    if (manager !== this.#manager) return;
-    // 'close' always follows; only record the cause for the log line of the state change.
-    this.#lastError = error instanceof Error ? error.message : String(error);
-  }
-
-  #ready(manager: Manager): void {
-    clearTimeout(this.#attemptTimer);
-    this.#phase = 'up';
-    this.#failures = 0;
-    this.#lastError = undefined;
-    this.#setState('ready', { attempt: this.#attempt });
-    if (manager === this.#manager) this.#emitSafe('ready');
-  }
-
-  /** The current connection dropped or the attempt failed: reject in-flight actions, retry later. */
-  #lost(manager: Manager, reason: string): void {
-    if (manager !== this.#manager || this.#state === 'end') return;
-    clearTimeout(this.#attemptTimer);
-    this.#manager = undefined;
-    retire(manager);
-    const cause = this.#lastError ? `${reason}: ${this.#lastError}` : reason;
-    this.#lastError = undefined;
-    this.#pending.rejectAll(
+  /** The connection is done with: its actions in flight are rejected (never replayed), the socket closed. */
+  async #close(conn: AmiConnection, reason: string): Promise<void> {
+    const stopped = reason === 'link stopped';
+    conn.pending.rejectAll(
       (action, actionId) =>
-        new PbxUnavailableError('ami', 'lost', 'PBX unreachable: AMI link lost', { action, actionId, cause }),
+        new PbxUnavailableError('ami', 'lost', stopped ? 'AMI link stopped' : 'AMI link lost', {
+          action,
+          actionId,
+          cause: reason,
+        }),
     );
-    this.#failures += 1;
-    const delayMs = backoffDelay(this.#failures, this.#config.reconnect);
-    this.#retryTimer = setTimeout(() => this.#guard(() => this.#connect()), delayMs);
-    this.#setState('reconnecting', { attempt: this.#attempt, nextDelayMs: delayMs, reason: cause });
-  }
-
-  #setState(next: LinkState, details: Record<string, unknown>): void {
-    const previous = this.#state;
-    const level = next === 'reconnecting' ? 'warn' : 'info';
-    if (previous === next) {
-      // Another failed attempt while reconnecting: still one line, so the retries are visible.
-      this.#log[level]({ state: next, ...details }, 'AMI connect attempt failed');
-      return;
-    }
-    this.#state = next;
-    this.#log[level]({ state: next, previous, ...details }, `AMI link ${next}`);
-    this.#emitSafe('state', next, previous);
+    if (stopped) return closeManager(conn.manager);
+    // Dropped: discard whatever is still queued for Asterisk (see connectManager).
+    conn.socket?.resetAndDestroy();
+    retire(conn.manager);
   }
 
   /** A listener that throws is logged; it must not break the link's own bookkeeping. */

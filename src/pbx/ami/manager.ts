@@ -2,6 +2,7 @@
 // the library's own reconnect (`keepConnected`), held-action queue and action correlation are
 // deliberately left unused (see client.ts).
 import { createRequire } from 'node:module';
+import net, { type Socket } from 'node:net';
 
 /** One parsed AMI message as the library emits it on `rawevent` (keys lower-cased). */
 export type RawAmiMessage = Record<string, unknown>;
@@ -46,4 +47,31 @@ const factory = require('asterisk-manager') as ManagerFactory;
  */
 export function createManager(host: string, username: string, password: string): Manager {
   return factory(undefined, host, username, password, true);
+}
+
+/**
+ * `manager.connect(port, host, callback)`, returning the socket it opened. The library keeps its
+ * socket private, but a connection dropped because Asterisk stopped answering must be *reset*, not
+ * ended: an end() leaves our unsent actions queued in the kernel, and they would reach Asterisk when
+ * the network comes back — after the store rolled them back and the re-sync wrote AstDB. The library
+ * creates its socket synchronously inside connect(), through the shared `net` module.
+ */
+export function connectManager(
+  manager: Manager,
+  port: number,
+  host: string,
+  callback: () => void,
+): Socket | undefined {
+  const original = net.createConnection;
+  let socket: Socket | undefined;
+  net.createConnection = ((...args: Parameters<typeof net.createConnection>) => {
+    socket = original(...args);
+    return socket;
+  }) as typeof net.createConnection;
+  try {
+    manager.connect(port, host, callback);
+  } finally {
+    net.createConnection = original;
+  }
+  return socket;
 }

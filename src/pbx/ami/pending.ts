@@ -39,7 +39,7 @@ export class PendingActions {
           new PbxUnavailableError(
             'ami',
             'timeout',
-            `PBX unreachable: AMI ${action} not answered in ${timeoutMs} ms`,
+            `AMI ${action} not answered in ${timeoutMs} ms`,
             {
               action,
               actionId,

@@ -18,8 +18,8 @@
 import { EventEmitter } from 'node:events';
 import type { Config } from '../../config/index.js';
 import { PbxUnavailableError } from '../../errors.js';
+import { describe, Link, type Attempt, type LinkDriver } from '../../links/link.js';
 import type { Logger } from '../../log.js';
-import { backoffDelay } from '../backoff.js';
 import type { LinkState } from '../types.js';
 import { AriDispatcher, type AriEvent, type AriEventMap, type AriHandler } from './events.js';
 import { connectLibrary, containLibrary, guardSockets, retireClient, type LibClient } from './library.js';
@@ -35,21 +35,18 @@ export interface AriLinkEvents {
   ready: [];
 }
 
+/** One connection: the library's events WebSocket and our REST pool of the same epoch. */
+interface AriConnection {
+  lib: LibClient;
+  http: AriHttp;
+  rest: AriRest;
+}
+
 export class AriClient extends EventEmitter<AriLinkEvents> {
   readonly #config: Config['ari'];
   readonly #log: Logger;
   readonly #dispatcher: AriDispatcher;
-  #state: LinkState = 'connecting';
-  #started = false;
-  /** Identifies the current attempt; callbacks of an older attempt compare and bail out. */
-  #token: object = {};
-  #lib: LibClient | undefined;
-  #http: AriHttp | undefined;
-  #rest: AriRest | undefined;
-  #attemptTimer: NodeJS.Timeout | undefined;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #failures = 0;
-  #attempt = 0;
+  readonly #link: Link<AriConnection>;
 
   constructor(config: Config['ari'], log: Logger) {
     super();
@@ -57,51 +54,55 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     this.#log = log.child({ link: 'ari', app: config.app });
     this.#dispatcher = new AriDispatcher(this.#log);
     containLibrary(this.#log);
+    const driver: LinkDriver<AriConnection> = {
+      open: (attempt) => this.#open(attempt),
+      close: async (conn) => {
+        conn.http.destroy();
+        await retireClient(conn.lib);
+      },
+      // Asterisk's own liveness answer (ARI asterisk/ping), on the REST pool the commands use.
+      probe: (conn) =>
+        conn.http.request('GET', '/asterisk/ping', { retry: false, timeoutMs: config.keepalive.timeoutMs }),
+    };
+    this.#link = new Link(
+      driver,
+      {
+        label: 'ARI',
+        connectTimeoutMs: config.connectTimeoutMs,
+        reconnect: config.reconnect,
+        keepalive: config.keepalive,
+      },
+      this.#log,
+    );
+    this.#link.on('state', (state, previous) => this.#emitSafe('state', state, previous));
+    this.#link.on('ready', () => this.#emitSafe('ready'));
   }
 
   get state(): LinkState {
-    return this.#state;
+    return this.#link.state;
   }
 
   /** Starts connecting; the link then keeps itself up until stop(). Calling it again does nothing. */
   start(): void {
-    if (this.#state === 'end') throw new Error('AriClient was stopped; create a new one');
-    if (this.#started) return;
-    this.#started = true;
-    this.#log.info({ state: this.#state, url: this.#config.url }, 'ARI link connecting');
-    this.#connect();
+    if (this.#link.state !== 'end') this.#log.info({ url: this.#config.url }, 'ARI link connecting');
+    this.#link.start();
   }
 
   /** Closes the link for good (state `end`); resolves when the WebSocket is closed. */
   async stop(): Promise<void> {
-    if (this.#state === 'end') return;
-    this.#token = {};
-    clearTimeout(this.#attemptTimer);
-    clearTimeout(this.#retryTimer);
-    const lib = this.#lib;
-    this.#lib = undefined;
-    this.#dropHttp();
-    this.#setState('end', {});
-    if (lib) await retireClient(lib);
+    await this.#link.stop();
   }
 
   /** The REST resources; throws PbxUnavailableError('ari','down') unless the link is ready. */
   client(): AriRest {
-    if (this.#state !== 'ready' || !this.#rest) {
-      throw new PbxUnavailableError('ari', 'down', `PBX unreachable: ARI link is ${this.#state}`);
-    }
-    return this.#rest;
+    const conn = this.#link.connection;
+    if (!conn) throw new PbxUnavailableError('ari', 'down', `ARI link is ${this.#link.state}`);
+    return conn.rest;
   }
 
   /** Counters of the current REST pool (benchmarks, the operator console). */
   httpStats(): ReturnType<AriHttp['stats']> | undefined {
-    return this.#http?.stats();
-  }
-
-  #dropHttp(): void {
-    this.#http?.destroy();
-    this.#http = undefined;
-    this.#rest = undefined;
+    return this.#link.connection?.http.stats();
   }
 
   /**
@@ -114,85 +115,70 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     return this.#dispatcher.on(type, handler as AriHandler);
   }
 
-  #connect(): void {
-    const token = (this.#token = {});
-    const attempt = ++this.#attempt;
-    const { url, username, password, connectTimeoutMs } = this.#config;
-    this.#attemptTimer = setTimeout(
-      () => this.#guard(() => this.#fail(token, `not connected within ${connectTimeoutMs} ms`)),
-      connectTimeoutMs,
-    );
-    this.#log.debug({ attempt }, 'ARI connecting');
-    connectLibrary(url, username, password).then(
-      (lib) => this.#guard(() => this.#connected(token, lib)),
-      (err: unknown) => this.#guard(() => this.#fail(token, `connect failed: ${describe(err)}${hint(err)}`)),
-    );
-  }
-
-  /** The API description is loaded: open the events WebSocket for our application. */
-  #connected(token: object, lib: LibClient): void {
-    if (token !== this.#token) {
-      void retireClient(lib);
-      return;
-    }
-    this.#lib = lib;
-    guardSockets(
-      lib,
-      (raw) => this.#dispatcher.dispatchRaw(raw) !== undefined,
-      (err) =>
-        this.#log.warn({ err }, 'ari-client could not process an ARI event; its instance events skipped it'),
-    );
-    lib.on('WebSocketConnected', () => this.#guard(() => this.#opened(token)));
-    lib.on('WebSocketReconnecting', (err: unknown) =>
-      this.#guard(() =>
-        this.#fail(token, `WebSocket lost: ${err === undefined ? 'closed by Asterisk' : describe(err)}`),
-      ),
-    );
-    lib.on('WebSocketMaxRetries', (err: unknown) =>
-      this.#guard(() => this.#fail(token, `ari-client gave up: ${describe(err)}`)),
-    );
-    Promise.resolve(lib.start(this.#config.app)).then(undefined, (err: unknown) =>
-      this.#guard(() => this.#fail(token, `WebSocket failed: ${describe(err)}`)),
-    );
-  }
-
-  #opened(token: object): void {
-    if (token !== this.#token || this.#state === 'end') return;
-    clearTimeout(this.#attemptTimer);
-    this.#failures = 0;
+  /** Loads the API description, opens the events WebSocket for our application, builds the REST pool. */
+  #open(attempt: Attempt): Promise<AriConnection> {
     const { url, username, password, maxSockets, requestTimeoutMs } = this.#config;
-    this.#dropHttp();
-    this.#http = new AriHttp({ url, username, password, maxSockets, requestTimeoutMs }, this.#log);
-    this.#rest = createAriRest(this.#http);
-    this.#setState('ready', { attempt: this.#attempt });
-    this.#emitSafe('ready');
-  }
-
-  /** The current attempt failed or the socket dropped: retire that client and retry later. */
-  #fail(token: object, reason: string): void {
-    if (token !== this.#token || this.#state === 'end') return;
-    this.#token = {};
-    clearTimeout(this.#attemptTimer);
-    const lib = this.#lib;
-    this.#lib = undefined;
-    if (lib) void retireClient(lib);
-    this.#dropHttp();
-    this.#failures += 1;
-    const delayMs = backoffDelay(this.#failures, this.#config.reconnect);
-    this.#retryTimer = setTimeout(() => this.#guard(() => this.#connect()), delayMs);
-    this.#setState('reconnecting', { attempt: this.#attempt, nextDelayMs: delayMs, reason });
-  }
-
-  #setState(next: LinkState, details: Record<string, unknown>): void {
-    const previous = this.#state;
-    const level = next === 'reconnecting' ? 'warn' : 'info';
-    if (previous === next) {
-      this.#log[level]({ state: next, ...details }, 'ARI connect attempt failed');
-      return;
-    }
-    this.#state = next;
-    this.#log[level]({ state: next, previous, ...details }, `ARI link ${next}`);
-    this.#emitSafe('state', next, previous);
+    return new Promise<AriConnection>((resolve, reject) => {
+      let lib: LibClient | undefined;
+      let up = false;
+      const down = (reason: string): void => {
+        if (up) return attempt.lost(reason);
+        if (lib) void retireClient(lib);
+        reject(new Error(reason));
+      };
+      attempt.signal.addEventListener('abort', () => {
+        if (!up) down('attempt abandoned');
+      });
+      attempt.stage = 'loading the API description';
+      connectLibrary(url, username, password).then(
+        (client) =>
+          this.#guard(() => {
+            lib = client;
+            if (!attempt.current) return down('attempt abandoned');
+            guardSockets(
+              client,
+              (raw) => attempt.current && this.#dispatcher.dispatchRaw(raw) !== undefined,
+              (err) =>
+                this.#log.warn(
+                  { err },
+                  'ari-client could not process an ARI event; its instance events skipped it',
+                ),
+            );
+            client.on('WebSocketConnected', () =>
+              this.#guard(() => {
+                if (up || !attempt.current) return;
+                up = true;
+                const http = new AriHttp(
+                  {
+                    url,
+                    username,
+                    password,
+                    maxSockets,
+                    requestTimeoutMs,
+                    // A request Asterisk did not answer in time: it or the network has hung.
+                    onTimeout: (what) => attempt.lost(`ARI ${what} not answered in time`),
+                  },
+                  this.#log,
+                );
+                resolve({ lib: client, http, rest: createAriRest(http) });
+              }),
+            );
+            client.on('WebSocketReconnecting', (err: unknown) =>
+              this.#guard(() =>
+                down(`WebSocket lost: ${err === undefined ? 'closed by Asterisk' : describe(err)}`),
+              ),
+            );
+            client.on('WebSocketMaxRetries', (err: unknown) =>
+              this.#guard(() => down(`ari-client gave up: ${describe(err)}`)),
+            );
+            attempt.stage = 'opening the events WebSocket';
+            Promise.resolve(client.start(this.#config.app)).then(undefined, (err: unknown) =>
+              this.#guard(() => down(`WebSocket failed: ${describe(err)}`)),
+            );
+          }),
+        (err: unknown) => this.#guard(() => down(`connect failed: ${describe(err)}${hint(err)}`)),
+      );
+    });
   }
 
   #emitSafe<K extends keyof AriLinkEvents>(name: K, ...args: AriLinkEvents[K]): void {
@@ -221,10 +207,4 @@ function hint(err: unknown): string {
   if (/^(503\b|Can't read swagger JSON)/.test(text))
     return ' (HTTP server up, ARI not yet: Asterisk starting?)';
   return '';
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'string') return err;
-  return err === undefined ? 'unknown' : String(err);
 }

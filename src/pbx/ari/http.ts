@@ -30,6 +30,8 @@ export interface AriHttpOptions {
   retries?: number;
   /** Wait before retry n is n × this. Default 250. */
   retryDelayMs?: number;
+  /** Told when a request failed for good because Asterisk did not answer in time. */
+  onTimeout?: (what: string) => void;
 }
 
 export interface AriRequestOptions {
@@ -79,6 +81,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class AriHttp {
   readonly #log: Pick<Logger, 'warn' | 'debug'>;
+  readonly #onTimeout: ((what: string) => void) | undefined;
   readonly #pool: AriPool;
   readonly #target: { protocol: string; hostname: string; port: string; base: string };
   readonly #auth: string;
@@ -105,6 +108,7 @@ export class AriHttp {
     this.#retries = options.retries ?? 2;
     this.#retryDelayMs = options.retryDelayMs ?? 250;
     this.#log = log;
+    this.#onTimeout = options.onTimeout;
   }
 
   /** One ARI call: 2xx → parsed JSON (undefined when empty), else rejects with AriHttpError. */
@@ -119,6 +123,7 @@ export class AriHttp {
         if (!error.transient || attempt > retries || this.#destroyed) {
           this.#counts.failures += 1;
           this.#log.debug({ method, path, err: error }, 'ARI request failed');
+          if (error.code === 'timeout' && !this.#destroyed) this.#onTimeout?.(`${method} ${path}`);
           throw error;
         }
         this.#counts.retries += 1;
