@@ -61,6 +61,8 @@ export class StoreUnavailableError extends Error {
   constructor(
     message: string,
     override readonly cause?: unknown,
+    /** Lost while a COMMIT was in flight: the change may or may not have been kept. */
+    readonly duringCommit = false,
   ) {
     super(message);
   }

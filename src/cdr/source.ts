@@ -1,5 +1,6 @@
 // Reads the cdr table Asterisk writes (cdr_adaptive_odbc / cdr_mysql), on the engine's database
-// connection: same server and user, the table named `<cdr.database>.<cdr.table>`.
+// connections (its export pool for the rows): same server and user, the table named
+// `<cdr.database>.<cdr.table>`.
 import type { Config } from '../config/index.js';
 import { StoreUnavailableError } from '../errors.js';
 import { isTransportError, type Store } from '../store/db.js';
@@ -35,7 +36,9 @@ export class CdrSource implements CdrReader {
   /** The matching rows in calldate order, streamed (memory stays flat for any number of rows). */
   async *rows(f: CdrFilter, page?: { offset: number; limit: number }): AsyncGenerator<CdrRow> {
     const order = await this.orderColumns();
-    const q = this.store.run(async (k) => {
+    // Its own pool: a PMS that reads slowly holds an export connection, never a room command's.
+    const { knex: k, release } = this.store.exportSlot();
+    try {
       const sel = k(this.table).select(
         k.raw("DATE_FORMAT(calldate, '%Y-%m-%d %H:%i:%s') AS calldate"),
         'src',
@@ -49,10 +52,7 @@ export class CdrSource implements CdrReader {
       applyFilter(sel, f, this.config.numbering, this.config.cdr.trunks);
       for (const c of order) sel.orderBy(c);
       if (page) sel.offset(page.offset).limit(page.limit);
-      return sel.stream();
-    });
-    try {
-      for await (const r of await q) {
+      for await (const r of sel.stream()) {
         const row = r as Record<string, unknown>;
         yield {
           calldate: String(row.calldate ?? ''),
@@ -68,6 +68,8 @@ export class CdrSource implements CdrReader {
     } catch (err) {
       if (isTransportError(err)) throw new StoreUnavailableError((err as Error).message, err);
       throw err;
+    } finally {
+      release();
     }
   }
 

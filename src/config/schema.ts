@@ -426,7 +426,7 @@ export const KEYS: KeySpec[] = [
     default: 5_000,
     min: 100,
     max: 120_000,
-    doc: 'a query not answered in this time fails and drops the database link (it reconnects); an export row stream may not stall longer either',
+    doc: 'a query not answered in this time fails and drops the database link (it reconnects); so do the first rows of an export (a slow reader is bounded by `session.drainTimeoutSec`)',
   },
   {
     path: 'db.connections',
@@ -444,7 +444,7 @@ export const KEYS: KeySpec[] = [
     default: 2,
     min: 1,
     max: 20,
-    doc: 'separate connections for GetCDR exports: a slow reader can only hold these, never the room commands\' ones; an export beyond them is refused',
+    doc: "separate connections for GetCDR exports: a slow reader can only hold these, never the room commands' ones; an export beyond them is refused",
   },
   ...backoff('db', 'PMS_DB'),
   ...keepalive('db', 'PMS_DB', 'run SELECT 1', 5_000),

@@ -138,10 +138,7 @@ export class Link<C> extends EventEmitter<LinkEvents> {
       stage: 'connecting',
     };
     this.#attemptTimer = setTimeout(
-      () =>
-        this.#guard(() =>
-          this.#lost(epoch, `not ready within ${connectTimeoutMs} ms: ${attempt.stage}`),
-        ),
+      () => this.#guard(() => this.#lost(epoch, `not ready within ${connectTimeoutMs} ms: ${attempt.stage}`)),
       connectTimeoutMs,
     );
     this.log.debug({ epoch }, `${label} connecting`);

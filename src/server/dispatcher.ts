@@ -14,6 +14,9 @@ import type { FieldList, Frame } from '../protocol/index.js';
 import type { Handler, HandlerContext, SessionControl, Services } from '../handlers/types.js';
 import { errorReply, readEnvelope, successReply, type Envelope } from './envelope.js';
 
+/** Every reply that cannot say whether the change was kept ends with this. */
+export const AMBIGUOUS = 'it may not have been applied';
+
 /** A request still unanswered after this long gets an error reply instead of hanging the session. */
 export const HANDLER_DEADLINE_MS = 30_000;
 
@@ -109,9 +112,12 @@ function describe(err: unknown): string | undefined {
   if (err instanceof ProtocolError) return err.message;
   if (err instanceof PbxUnavailableError) return `PBX unreachable: ${err.message}`;
   if (err instanceof AmiActionError) return `PBX refused the request: ${err.amiMessage}`;
-  if (err instanceof StoreUnavailableError) return `Database unavailable: ${err.message}`;
+  if (err instanceof StoreUnavailableError)
+    return err.duringCommit
+      ? `Database lost while committing: ${AMBIGUOUS}`
+      : `Database unavailable: ${err.message}`;
   if (err instanceof UnsafeValueError) return `Invalid value for ${err.field}`;
-  if (err instanceof DeadlineError) return 'Request timed out in the engine: it may not have been applied';
+  if (err instanceof DeadlineError) return `Request timed out in the engine: ${AMBIGUOUS}`;
   if (err instanceof CancelledError) return err.message;
   return undefined;
 }

@@ -82,7 +82,7 @@ export class RoomStore implements RoomRepo {
 
   /** Runs `fn` in one transaction: all of it is applied, or none (e.g. ChangeRoom). */
   transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T> {
-    return this.store.run((k) => k.transaction(fn));
+    return this.store.transaction(fn);
   }
 }
 

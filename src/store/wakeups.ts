@@ -340,7 +340,7 @@ export class WakeupStore {
 
   private inTx<T>(tx: unknown, fn: (k: Knex) => Promise<T>): Promise<T> {
     if (tx) return fn(tx as Knex.Transaction);
-    return this.store.run((k) => k.transaction((trx) => fn(trx)));
+    return this.store.transaction((trx) => fn(trx));
   }
 }
 

@@ -82,8 +82,11 @@ describe('store (MariaDB of the lab)', () => {
   });
 
   it('a database that cannot be reached fails fast with StoreUnavailableError, never hangs', async () => {
-    const down = new Store({ ...config.db, port: 1, connectTimeoutMs: 1000 }, silentLogger());
-    const starting = down.start({ initialDelayMs: 50, maxDelayMs: 100 });
+    const down = new Store(
+      { ...config.db, port: 1, connectTimeoutMs: 1000, reconnect: { initialDelayMs: 50, maxDelayMs: 100 } },
+      silentLogger(),
+    );
+    const starting = down.start();
     const t0 = Date.now();
     await assert.rejects(new RoomStore(down).get('8001'), StoreUnavailableError);
     assert.ok(Date.now() - t0 < 200);

@@ -249,7 +249,10 @@ test('an action while the link is down is refused at once (well under 50 ms)', a
 
 test('an action before start() is refused with the link state in the message', async () => {
   const client = new AmiClient(amiConfig(1), pino({ level: 'silent' }));
-  await assert.rejects(client.action('Ping'), { name: 'PbxUnavailableError', message: 'AMI link is connecting' });
+  await assert.rejects(client.action('Ping'), {
+    name: 'PbxUnavailableError',
+    message: 'AMI link is connecting',
+  });
 });
 
 test('a wrong secret is retried with growing delays, never a crash, and logs in once fixed', async () => {
@@ -337,7 +340,10 @@ test('a server that never answers Login fails the attempt after connectTimeoutMs
   client.start();
   await reconnecting;
   assert.ok(performance.now() - t0 >= 190);
-  assert.match(String(lines.find((l) => l.state === 'reconnecting')?.reason), /not ready within 200 ms: no login answer/);
+  assert.match(
+    String(lines.find((l) => l.state === 'reconnecting')?.reason),
+    /not ready within 200 ms: no login answer/,
+  );
 });
 
 test('stop() rejects actions in flight, ends the link, closes the socket, never reconnects', async () => {

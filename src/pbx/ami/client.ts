@@ -20,7 +20,7 @@ import { Link, type Attempt, type LinkDriver } from '../../links/link.js';
 import type { Logger } from '../../log.js';
 import type { AmiEvent, AmiFields, AmiLink, AmiLinkEvents, AmiResult, LinkState } from '../types.js';
 import { buildAction } from './fields.js';
-import { connectManager, createManager, type Manager, type RawAmiMessage } from './manager.js';
+import { connectManager, createManager, type Manager } from './manager.js';
 import type { Socket } from 'node:net';
 import { PendingActions, text, toAmiMessage } from './pending.js';
 
@@ -190,7 +190,10 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
               // Asterisk is still booting: it broadcasts FullyBooted when done.
               attempt.stage =
                 'no FullyBooted event (Asterisk still booting, or the AMI user lacks read=system)';
-              this.#log.info({ epoch: attempt.epoch }, 'AMI logged in; waiting for Asterisk to finish booting');
+              this.#log.info(
+                { epoch: attempt.epoch },
+                'AMI logged in; waiting for Asterisk to finish booting',
+              );
             }),
           );
         }),

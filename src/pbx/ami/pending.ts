@@ -36,16 +36,11 @@ export class PendingActions {
         this.#entries.delete(actionId);
         this.onTimeout(actionId);
         reject(
-          new PbxUnavailableError(
-            'ami',
-            'timeout',
-            `AMI ${action} not answered in ${timeoutMs} ms`,
-            {
-              action,
-              actionId,
-              timeoutMs,
-            },
-          ),
+          new PbxUnavailableError('ami', 'timeout', `AMI ${action} not answered in ${timeoutMs} ms`, {
+            action,
+            actionId,
+            timeoutMs,
+          }),
         );
       }, timeoutMs);
       this.#entries.set(actionId, { action, resolve, reject, timer, events: [] });

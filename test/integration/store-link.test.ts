@@ -1,0 +1,90 @@
+// The database as a link, on the lab's MariaDB behind a proxy that can freeze (no reset, no FIN: a
+// hung server or a network dropping packets). A query that misses db.queryTimeoutMs fails, the link
+// goes `reconnecting` and every later query fails at once; a transaction caught by the freeze never
+// commits later; when the database answers again the link is `ready` again and says so (`ready`), so
+// the engine re-syncs and restarts the wake-ups.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { StoreUnavailableError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { Store } from '../../src/store/db.js';
+import { cleanRoom, RoomStore } from '../../src/store/rooms.js';
+import { labConfig, requireLab } from '../lab/lab.js';
+import { FreezableProxy } from '../support/tcp-proxy.js';
+import { waitFor, within } from '../support/wait.js';
+
+describe('database link (lab MariaDB behind a freezable proxy)', () => {
+  const base = labConfig({ db: { database: 'pms_engine_link_test' } }).db;
+  let proxy: FreezableProxy;
+  let store: Store;
+  let rooms: RoomStore;
+
+  before(async () => {
+    await requireLab();
+    proxy = new FreezableProxy({ host: base.host, port: base.port });
+    const port = await proxy.listen();
+    store = new Store(
+      {
+        ...base,
+        host: '127.0.0.1',
+        port,
+        queryTimeoutMs: 500,
+        connectTimeoutMs: 1_000,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+        keepalive: { intervalMs: 200, timeoutMs: 300 },
+      },
+      silentLogger(),
+    );
+    await within(store.start(), 30_000, 'the store to start');
+    rooms = new RoomStore(store);
+  });
+  after(async () => {
+    await store?.stop();
+    await proxy?.close();
+  });
+
+  it('a query caught by a freeze fails within its deadline; then every query fails at once', async () => {
+    await rooms.save({ ...cleanRoom('8001'), guestName: 'before' });
+    const t0 = Date.now();
+    proxy.freeze();
+    await assert.rejects(rooms.get('8001'), StoreUnavailableError);
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 450 && ms < 1_500, `failed after ${ms} ms (deadline 500 ms)`);
+    assert.equal(store.state, 'reconnecting');
+    const t1 = performance.now();
+    await assert.rejects(rooms.get('8001'), /database is reconnecting/);
+    assert.ok(performance.now() - t1 < 50, 'refused at once while reconnecting');
+    const ready = waitFor(store, 'ready', 10_000);
+    proxy.thaw();
+    await ready;
+    assert.equal((await rooms.get('8001')).guestName, 'before');
+  });
+
+  it('the keepalive finds a frozen database with no traffic at all, and ready is emitted on recovery', async () => {
+    const down = waitFor(store, 'state', 5_000, (s) => s === 'reconnecting');
+    const t0 = Date.now();
+    proxy.freeze();
+    await down;
+    const ms = Date.now() - t0;
+    assert.ok(ms < 1_500, `noticed after ${ms} ms (keepalive every 200 ms, 300 ms to answer)`);
+    const ready = waitFor(store, 'ready', 10_000);
+    proxy.thaw();
+    await ready;
+    assert.equal(store.state, 'ready');
+  });
+
+  it('regression: a transaction frozen before its COMMIT is never committed later', async () => {
+    await rooms.save(cleanRoom('8002'));
+    const tx = rooms.transaction(async (trx) => {
+      await rooms.save({ ...cleanRoom('8002'), guestName: 'half' }, trx);
+      proxy.freeze(); // the COMMIT is held
+    });
+    await assert.rejects(tx, StoreUnavailableError);
+    const ready = waitFor(store, 'ready', 10_000);
+    proxy.thaw();
+    await ready;
+    // Give a late COMMIT every chance to arrive: it must not.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await rooms.get('8002')).guestName, null);
+  });
+});
