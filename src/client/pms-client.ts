@@ -16,7 +16,12 @@ export class PmsClient extends EventEmitter<PmsClientEvents> {
   private readonly parser = new FrameParser({ maxFrameBytes: 16 * 1024 * 1024 });
   private readonly waiting = new Map<
     string,
-    { frames: Frame[]; want: (f: Frame[]) => boolean; done: (f: Frame[]) => void }
+    {
+      frames: Frame[];
+      want: (f: Frame[]) => boolean;
+      done: (f: Frame[]) => void;
+      fail: (err: Error) => void;
+    }
   >();
   private seq = 0;
   readonly closed: Promise<void>;
@@ -30,7 +35,14 @@ export class PmsClient extends EventEmitter<PmsClientEvents> {
       }
     });
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.once('close', () => this.emit('close'));
+    socket.once('close', () => {
+      // A request whose reply can no longer come fails now, not at its timeout.
+      for (const [seqId, w] of this.waiting) {
+        this.waiting.delete(seqId);
+        w.fail(new Error(`connection closed before the reply to SeqID ${seqId}`));
+      }
+      this.emit('close');
+    });
     socket.on('error', () => undefined);
   }
 
@@ -64,6 +76,7 @@ export class PmsClient extends EventEmitter<PmsClientEvents> {
       ...fields.filter(([k]) => k !== 'SeqID'),
       ['SeqID', seqId],
     ];
+    if (this.socket.destroyed) return Promise.reject(new Error('connection closed'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(seqId);
@@ -75,6 +88,10 @@ export class PmsClient extends EventEmitter<PmsClientEvents> {
         done: (fs) => {
           clearTimeout(timer);
           resolve(fs);
+        },
+        fail: (err) => {
+          clearTimeout(timer);
+          reject(err);
         },
       });
       this.socket.write(serialize(frame));
