@@ -173,6 +173,19 @@ stop_pid() {
   warn "pid $pid still alive 5 s after SIGKILL"
 }
 
+# wait_for <what> <seconds> <command...>: poll every 0.2 s until the command succeeds or time runs out.
+wait_for() {
+  local what=$1 deadline=$((SECONDS + $2))
+  shift 2
+  until "$@"; do
+    ((SECONDS < deadline)) || {
+      warn "gave up waiting for $what"
+      return 1
+    }
+    sleep 0.2
+  done
+}
+
 # --- Asterisk in the chroot ----------------------------------------------------------------------
 
 ast_cli() {

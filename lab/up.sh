@@ -68,19 +68,6 @@ allow_lab_login() {
   mariadb_up
 }
 
-# wait_for <what> <seconds> <command...>: poll every 0.2 s until the command succeeds or time runs out.
-wait_for() {
-  local what=$1 deadline=$((SECONDS + $2))
-  shift 2
-  until "$@"; do
-    ((SECONDS < deadline)) || {
-      warn "gave up waiting for $what"
-      return 1
-    }
-    sleep 0.2
-  done
-}
-
 # asterisk-conf/ + lab/asterisk/ (rendered from lab.env) replace the rootfs's /etc/asterisk, every time,
 # so that an edit of asterisk-conf takes effect. The Debian sample configs are dropped entirely.
 install_asterisk_config() {
