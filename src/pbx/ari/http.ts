@@ -142,6 +142,7 @@ export class AriHttp {
     this.#destroyed = true;
     for (const [req, abort] of this.#live) {
       abort();
+      resetSocket(req);
       req.destroy();
     }
     this.#pool.close();
@@ -176,6 +177,7 @@ export class AriHttp {
       };
       const fail = (code: AriHttpErrorCode, transient: boolean, reason: string): void => {
         settle(new AriHttpError(code, method, path, { transient, reason }));
+        resetSocket(req);
         req.destroy(); // frees the pool slot too
       };
       this.#live.set(req, () => settle(destroyedError(method, path)));
@@ -256,6 +258,21 @@ function ofResponse(
   const transient = TRANSIENT_STATUS.has(status);
   const reason = ariMessage === undefined ? `HTTP ${status}` : `HTTP ${status} ${ariMessage}`;
   return { error: new AriHttpError('http', method, path, { status, transient, ariMessage, reason }) };
+}
+
+/**
+ * A request given up on is reset (RST), not closed (FIN): a frozen Asterisk whose kernel has taken the
+ * bytes would otherwise read them when it thaws and carry out, say, an Originate the engine already
+ * counted as failed and placed again (a guest rung twice).
+ */
+function resetSocket(req: http.ClientRequest): void {
+  const socket = req.socket as (http.ClientRequest['socket'] & { resetAndDestroy?: () => void }) | null;
+  if (!socket || socket.destroyed || typeof socket.resetAndDestroy !== 'function') return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy(); // a TLS socket has no TCP handle of its own to reset
+  }
 }
 
 function destroyedError(method: AriMethod, path: string): AriHttpError {
