@@ -268,17 +268,21 @@ test('createAriRest: originate, hangup and play send the right method, path, que
   );
 });
 
-test('regression: a request given up on is reset, so a frozen Asterisk cannot carry it out when it thaws', T, async () => {
-  const srv = await serve(() => undefined); // takes every request, answers none
-  const closed = new Promise<string>((resolve) =>
-    srv.server.once('connection', (socket: Socket) => {
-      socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-      socket.on('end', () => resolve('end'));
-    }),
-  );
-  const ari = client(srv.url, { requestTimeoutMs: 200, retries: 0 });
-  const err = await failure(ari.request('POST', '/channels'));
-  assert.equal(err.code, 'timeout');
-  // A graceful close would be a FIN ('end') after the request's bytes; a reset discards them.
-  assert.equal(await closed, 'ECONNRESET');
-});
+test(
+  'regression: a request given up on is reset, so a frozen Asterisk cannot carry it out when it thaws',
+  T,
+  async () => {
+    const srv = await serve(() => undefined); // takes every request, answers none
+    const closed = new Promise<string>((resolve) =>
+      srv.server.once('connection', (socket: Socket) => {
+        socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+        socket.on('end', () => resolve('end'));
+      }),
+    );
+    const ari = client(srv.url, { requestTimeoutMs: 200, retries: 0 });
+    const err = await failure(ari.request('POST', '/channels'));
+    assert.equal(err.code, 'timeout');
+    // A graceful close would be a FIN ('end') after the request's bytes; a reset discards them.
+    assert.equal(await closed, 'ECONNRESET');
+  },
+);
