@@ -4,6 +4,7 @@
 // after three unanswered heartbeats (15 s) while a command may legitimately take up to its 30 s deadline.
 // Explicit states: `open` → `closing` → `closed`.
 import type { Socket } from 'node:net';
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Account } from '../config/index.js';
 import { isHeartbeat } from '../handlers/heartbeat.js';
@@ -14,6 +15,9 @@ import type { Dispatcher } from './dispatcher.js';
 import type { FrameError } from '../protocol/frame.js';
 
 export type SessionState = 'open' | 'closing' | 'closed';
+
+/** Longest stretch a multi-message answer runs before other connections get a turn. */
+const YIELD_EVERY_MS = 10;
 
 export interface SessionOptions {
   idleTimeoutSec: number;
@@ -163,11 +167,19 @@ export class Session implements SessionControl {
     const log = this.log.child({ seqId: frame.get('SeqID') });
     // Leaving this loop early (return) calls return() on the dispatcher's generator, which ends the
     // handler's stream: its finally blocks run and release what they hold (a database connection).
+    let slice = performance.now();
     for await (const reply of this.dispatcher.dispatch(frame, this, log)) {
       if (!this.write(reply)) return;
       // A multi-message answer (a GetCDR export) waits for the client to read what was sent, so a
       // slow reader slows the export instead of filling the engine's memory.
       if (this.socket.writableNeedDrain && !(await this.drained())) return;
+      // Rows already buffered are turned into messages in microtasks alone, which would hold off
+      // every other session's I/O (heartbeats included) until the socket buffer is full: give the
+      // event loop a turn every few milliseconds.
+      if (performance.now() - slice > YIELD_EVERY_MS) {
+        await setImmediate();
+        slice = performance.now();
+      }
     }
   }
 
