@@ -6,14 +6,17 @@ SHELL := /bin/bash
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 UNIT := $(sort $(wildcard test/unit/*.test.ts))
 INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
+# Last: each scenario disturbs the lab (and puts it back).
+FAULTS := $(sort $(wildcard test/faults/*.test.ts))
 
-.PHONY: help deps lint typecheck unit integration test run lab lab-stop lab-up lab-down lab-status clean sounds
+.PHONY: help deps lint typecheck unit integration faults test run lab lab-stop lab-up lab-down lab-status clean sounds
 
 help:
 	@echo "make test        lint, start the lab (Asterisk 22 + MariaDB + baresip phones), run all tests"
 	@echo "make run         start the lab and run the engine against it (PMS port 5078)"
 	@echo "make unit        unit tests only (no lab needed)"
 	@echo "make integration integration tests against the running lab"
+	@echo "make faults      the fault suite against the running lab (restarts, freezes, cuts, kills)"
 	@echo "make lab         the lab plus the engine in the background, and how to register a softphone"
 	@echo "make lab-stop    stop the engine of make lab and the lab"
 	@echo "make lab-up | lab-down | lab-status"
@@ -44,7 +47,11 @@ integration: deps
 # if the lab is not up.
 test: lint lab-up
 	bash lab/engine.sh stop
-	$(NODE_TEST) $(UNIT) $(INTEGRATION)
+	$(NODE_TEST) $(UNIT) $(INTEGRATION) $(FAULTS)
+
+faults: deps
+	bash lab/engine.sh stop
+	$(NODE_TEST) $(FAULTS)
 
 # The lab generates its rooms' endpoints with pms-provision (node), hence deps.
 lab-up: deps
