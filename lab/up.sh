@@ -172,6 +172,11 @@ start_asterisk() {
     warn "Asterisk pids ${pids% } in the chroot, but not one server answering its CLI: stopping them"
     stop_asterisk
   fi
+  # An Asterisk this script does not recognise (another checkout's chroot, a system Asterisk) holds
+  # the ports: a second one would take over the CLI socket and split AstDB between two processes.
+  if port_open "${PMS_AMI_PORT:-5038}"; then
+    die "something already listens on the AMI port ${PMS_AMI_PORT:-5038} but no Asterisk runs in $ROOTFS: stop it first"
+  fi
   rm -f "$ASTERISK_RUN/asterisk.pid" "$ASTERISK_RUN/asterisk.ctl"
 
   touch "$ASTERISK_LOG"
