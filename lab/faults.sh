@@ -103,7 +103,8 @@ state() {
 
 case ${1-} in
 asterisk-restart)
-  asterisk_up || die "Asterisk is not up"
+  # The CLI can be slow to answer on a busy machine: give it a few seconds before calling it down.
+  wait_for "the Asterisk CLI" 10 asterisk_up || die "Asterisk is not up (its CLI does not answer)"
   ast_cli 'core restart now' >/dev/null || true
   wait_for "Asterisk to restart" "$LAB_START_TIMEOUT" asterisk_up || die "Asterisk did not come back"
   timeout "$LAB_START_TIMEOUT" chroot "$ROOTFS" /usr/sbin/asterisk -rx 'core waitfullybooted' >/dev/null
