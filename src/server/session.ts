@@ -4,7 +4,7 @@
 // after three unanswered heartbeats (15 s) while a command may legitimately take up to its 30 s deadline.
 // Explicit states: `open` → `closing` → `closed`.
 import type { Socket } from 'node:net';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Account } from '../config/index.js';
 import { isHeartbeat } from '../handlers/heartbeat.js';
@@ -177,7 +177,7 @@ export class Session implements SessionControl {
       // every other session's I/O (heartbeats included) until the socket buffer is full: give the
       // event loop a turn every few milliseconds.
       if (performance.now() - slice > YIELD_EVERY_MS) {
-        await setImmediate();
+        await nextTurn();
         slice = performance.now();
       }
     }
