@@ -1,7 +1,7 @@
 // Entry point: `npm start` / `node dist/src/main.js`. Reads the configuration, starts the engine,
 // and stops it gracefully on SIGTERM/SIGINT.
 import { ConfigError } from './errors.js';
-import { loadConfig, usesDefaultAdmin, type Config } from './config/index.js';
+import { loadConfig, plaintextAccounts, usesDefaultAdmin, type Config } from './config/index.js';
 import { Engine } from './engine.js';
 import { createLogger } from './log.js';
 
@@ -20,6 +20,12 @@ if (usesDefaultAdmin(config))
   log.warn(
     { user: 'admin' },
     'SECURITY: the default PMS account admin/admin is enabled; set PMS_ACCOUNTS or "accounts" in the config file',
+  );
+// Once per account, naming the user (never the password): a hash is one command away.
+for (const user of plaintextAccounts(config))
+  log.warn(
+    { user },
+    'SECURITY: a PMS account password is stored in plaintext; replace it with the output of `pms-engine hash-password`',
   );
 
 const engine = new Engine(config, log);

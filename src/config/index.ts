@@ -2,6 +2,7 @@
 // start with messages a technician can act on. The rest of the engine receives the typed `Config`.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { looksHashed, parseHash } from '../domain/password-hash.js';
 import { KEYS, type Account, type Config, type KeySpec } from './schema.js';
 
 export type { Account, BackoffConfig, Config, KeepaliveConfig } from './schema.js';
@@ -72,6 +73,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
 /** True when the built-in admin/admin account is in use; the engine warns loudly about it. */
 export function usesDefaultAdmin(config: Config): boolean {
   return config.accounts.some((a) => a.user === 'admin' && a.password === 'admin');
+}
+
+/** Users whose password is configured in plaintext, not as a hash: the engine warns about each. */
+export function plaintextAccounts(config: Config): string[] {
+  return config.accounts.filter((a) => !looksHashed(a.password)).map((a) => a.user);
 }
 
 function readJson(file: string, problems: string[]): Record<string, unknown> {
@@ -175,6 +181,10 @@ function validateAccounts(value: unknown): string | undefined {
       return `account #${i + 1}: "user" must be 1-64 printable characters without spaces`;
     if (typeof acc.password !== 'string' || acc.password.length === 0 || /[\r\n]/.test(acc.password))
       return `account ${acc.user}: "password" must be a non-empty single line`;
+    if (looksHashed(acc.password)) {
+      const hash = parseHash(acc.password);
+      if (typeof hash === 'string') return `account ${acc.user}: "password" ${hash}`;
+    }
     if (acc.grade !== 1 && acc.grade !== 2)
       return `account ${acc.user}: "grade" must be 1 (administrator) or 2 (operator)`;
     if (seen.has(acc.user)) return `account ${acc.user} is listed twice`;

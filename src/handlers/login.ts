@@ -17,7 +17,7 @@ export default defineHandler({
     return { user, password };
   },
   async handle(req, { session, services, log }) {
-    const account = services.accounts.verify(req.user, req.password);
+    const account = await services.accounts.verify(req.user, req.password);
     if (!account) {
       log.warn({ user: req.user, remote: session.remote }, 'login failed');
       session.loginFailed();

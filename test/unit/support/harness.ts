@@ -17,6 +17,7 @@ import { AstDb } from '../../../src/pbx/astdb.js';
 import { RoomMirror } from '../../../src/rooms/mirror.js';
 import { RoomSet } from '../../../src/rooms/room-set.js';
 import { RoomService } from '../../../src/rooms/service.js';
+import { hashPassword } from '../../../src/domain/password-hash.js';
 
 export interface Harness {
   config: Config;
@@ -37,6 +38,14 @@ export interface Harness {
 export const ADMIN = { user: 'admin', password: 's3cret-admin', grade: 1 as const };
 export const OPERATOR = { user: 'console', password: 'op-pass', grade: 2 as const };
 
+// The harness stores its accounts as hashes, as a hotel should, with a cheap N: the product's 2^15
+// (about 0.1 s a check, tested in password-hash.test.ts) would make the tests' hundreds of logins slow.
+const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
+const hashedAccounts = (async () => [
+  { ...ADMIN, password: await hashPassword(ADMIN.password, TEST_SCRYPT) },
+  { ...OPERATOR, password: await hashPassword(OPERATOR.password, TEST_SCRYPT) },
+])();
+
 export async function startHarness(
   values: DeepPartial<Config> = {},
   extraHandlers: Handler[] = [],
@@ -46,7 +55,7 @@ export async function startHarness(
     env: {},
     values: {
       listen: { host: '127.0.0.1', port: 0 },
-      accounts: [ADMIN, OPERATOR],
+      accounts: await hashedAccounts,
       ami: { username: 'x', password: 'x' },
       ari: { username: 'x', password: 'x' },
       hotel: { rooms: '8001-8004,8101', timeZone: 'Asia/Shanghai' },
