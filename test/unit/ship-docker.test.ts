@@ -265,7 +265,7 @@ describe('Dockerfiles', () => {
     }
   });
 
-  it('`npm run build` makes what the engine image runs: the engine, pms-cli and pms-provision', async () => {
+  it('`npm run build` makes what the engine image runs: the engine, pms-engine, pms-cli and pms-provision', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pms-build-'));
     try {
       const r = await run(process.execPath, [
@@ -276,7 +276,7 @@ describe('Dockerfiles', () => {
         out,
       ]);
       assert.equal(r.code, 0, r.out);
-      for (const f of ['src/main.js', 'src/cli/main.js', 'src/provision/main.js'])
+      for (const f of ['src/main.js', 'src/engine-cli/main.js', 'src/cli/main.js', 'src/provision/main.js'])
         assert.ok(existsSync(join(out, f)), f);
     } finally {
       rmSync(out, { recursive: true, force: true });
