@@ -20,3 +20,12 @@ export function createLogger(config: Config['log']): Logger {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/**
+ * A value from the network as a log field: at most `max` characters, with a marker when cut, so a
+ * client cannot make one log line as large as its frame.
+ */
+export function clip(value: string | undefined, max = 64): string | undefined {
+  if (value === undefined || value.length <= max) return value;
+  return `${value.slice(0, max)}…(${value.length} chars)`;
+}

@@ -46,9 +46,15 @@ export class PmsClient extends EventEmitter<PmsClientEvents> {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number, host = '127.0.0.1', timeoutMs = 5_000): Promise<PmsClient> {
+  /** `localAddress`: the source address to connect from (e.g. 127.0.0.2, a second host on loopback). */
+  static connect(
+    port: number,
+    host = '127.0.0.1',
+    timeoutMs = 5_000,
+    localAddress?: string,
+  ): Promise<PmsClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host });
+      const socket = connect({ port, host, localAddress });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect to ${host}:${port} timed out`));
@@ -62,6 +68,11 @@ export class PmsClient extends EventEmitter<PmsClientEvents> {
         reject(err);
       });
     });
+  }
+
+  /** A client over a socket that is already connected (a TLS socket after its handshake). */
+  static over(socket: Socket): PmsClient {
+    return new PmsClient(socket);
   }
 
   /**

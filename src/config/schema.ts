@@ -1,6 +1,7 @@
 import { RoomSet } from '../rooms/room-set.js';
 import { digitList, digits, nonEmpty, sqlName } from './checks.js';
 import { FEATURE_KEYS } from './feature-keys.js';
+import { LOGIN_GUARD_KEYS } from './security-keys.js';
 import { isValidTimeZone, systemTimeZone } from '../time/zone.js';
 
 // Every configuration key, once: its place in the config file, its environment variable, its default
@@ -31,6 +32,10 @@ export interface Config {
     maxDiscardBytes: number;
     loginTimeoutSec: number;
     drainTimeoutSec: number;
+    loginFreeFailures: number;
+    loginDelayMaxMs: number;
+    lockoutFailures: number;
+    lockoutSec: number;
   };
   accounts: Account[];
   ami: {
@@ -244,6 +249,7 @@ export const KEYS: KeySpec[] = [
     max: 3_600,
     doc: 'a multi-message reply (GetCDR export) to a client that has not read what was sent for this long ends, and the connection is dropped',
   },
+  ...LOGIN_GUARD_KEYS,
   {
     path: 'accounts',
     env: 'PMS_ACCOUNTS',

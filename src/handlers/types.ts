@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Account } from '../config/index.js';
 import type { Frame, FieldList } from '../protocol/index.js';
 import type { AccountBook } from '../server/accounts.js';
+import type { FailureOutcome } from '../server/login-guard.js';
 import type { AmiLink } from '../pbx/types.js';
 import type { RoomService } from '../rooms/service.js';
 import type { CdrReader } from '../cdr/source.js';
@@ -16,8 +17,13 @@ export interface SessionControl {
   readonly account: Account | undefined;
   login(account: Account): void;
   logout(): void;
-  /** Counts a failed login; the session closes itself after too many. */
-  loginFailed(): void;
+  /**
+   * Counts a failed login, on this connection and for its source address: the reply is to wait
+   * `delayMs`; the session closes itself after too many, or when this failure locked the address out.
+   */
+  loginFailed(): FailureOutcome;
+  /** Seconds the source address is still locked out (0: not); when locked, the session closes after this reply. */
+  lockedOutFor(): number;
 }
 
 /** The engine's services, as handlers see them: interfaces, never libraries. */

@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   UnsafeValueError,
 } from '../errors.js';
+import { clip } from '../log.js';
 import type { FieldList, Frame } from '../protocol/index.js';
 import type { Handler, HandlerContext, SessionControl, Services } from '../handlers/types.js';
 import { errorReply, readEnvelope, successReply, type Envelope } from './envelope.js';
@@ -39,14 +40,18 @@ export class Dispatcher {
    */
   async *dispatch(frame: Frame, session: SessionControl, log: Logger): AsyncGenerator<FieldList> {
     const env = readEnvelope(frame);
-    const reqLog = log.child({ seqId: env.seqId, action: env.action, callMethod: env.callMethod });
+    const reqLog = log.child({
+      seqId: clip(env.seqId),
+      action: clip(env.action),
+      callMethod: clip(env.callMethod),
+    });
     if (!frame.has('Action') && frame.has('Response')) {
       reqLog.debug('ignoring a reply frame from the client');
       return;
     }
     const h = this.route(env, frame, session);
     if (isRefusal(h)) {
-      reqLog.info({ reason: h.message }, 'request refused');
+      reqLog.info({ reason: clip(h.message, 200) }, 'request refused');
       yield errorReply(env, h.message, echo(frame, h.echo));
       return;
     }
@@ -102,7 +107,7 @@ export class Dispatcher {
       log.error({ err }, 'handler failed');
       return errorReply(env, 'Internal error: the request was not applied', echoed);
     }
-    log.info({ reason: message, errType: (err as Error).name }, 'request failed');
+    log.info({ reason: clip(message, 200), errType: (err as Error).name }, 'request failed');
     return errorReply(env, message, echoed);
   }
 }

@@ -10,9 +10,11 @@ import type { Account } from '../config/index.js';
 import { isHeartbeat } from '../handlers/heartbeat.js';
 import type { SessionControl } from '../handlers/types.js';
 import { FrameParser, serialize, type FieldList, type Frame } from '../protocol/index.js';
+import { clip } from '../log.js';
 import { errorReply } from './envelope.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { FrameError } from '../protocol/frame.js';
+import { normalizeAddress, type FailureOutcome, type LoginGuard } from './login-guard.js';
 
 export type SessionState = 'open' | 'closing' | 'closed';
 
@@ -39,6 +41,8 @@ type Item = { frame: Frame } | { error: FrameError };
 
 export class Session implements SessionControl {
   readonly remote: string;
+  /** The peer's IP (IPv4-mapped IPv6 as IPv4): the login guard's key. */
+  readonly address: string;
   private _state: SessionState = 'open';
   private _account: Account | undefined;
   private readonly parser: FrameParser;
@@ -48,8 +52,11 @@ export class Session implements SessionControl {
   private heartbeats: Promise<void> = Promise.resolve();
   private paused = false;
   private failedLogins = 0;
-  /** Set once the session is to close: queued frames are no longer answered. */
-  private stopReading = false;
+  /**
+   * Set once the session is to close after the reply in hand is written (too many failed logins, a
+   * lockout): frames queued behind it are no longer answered.
+   */
+  private closeAfterReply: string | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private loginTimer: NodeJS.Timeout | undefined;
   private readonly opts: Required<SessionOptions>;
@@ -61,6 +68,7 @@ export class Session implements SessionControl {
     options: SessionOptions,
     private readonly log: Logger,
     private readonly onClosed: (s: Session) => void,
+    private readonly guard?: LoginGuard,
   ) {
     this.opts = {
       maxFailedLogins: 5,
@@ -71,6 +79,7 @@ export class Session implements SessionControl {
       ...options,
     };
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.address = normalizeAddress(socket.remoteAddress ?? '');
     this.parser = new FrameParser(options);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -90,18 +99,25 @@ export class Session implements SessionControl {
   login(account: Account): void {
     this._account = account;
     this.failedLogins = 0;
+    this.guard?.succeeded(this.address);
     clearTimeout(this.loginTimer);
   }
   logout(): void {
     this._account = undefined;
   }
-  loginFailed(): void {
-    if (++this.failedLogins >= this.opts.maxFailedLogins) {
-      // Closed after the reply is written: the client still learns why. Frames it pipelined behind
-      // this one are not answered (else every queued guess would still be checked).
-      this.stopReading = true;
-      setImmediate(() => this.close('too many failed logins'));
-    }
+  loginFailed(): FailureOutcome {
+    const outcome = this.guard?.failed(this.address) ?? { delayMs: 0, lockedOut: false };
+    // Closed after the reply is written (and its delay spent): the client still learns why. Frames
+    // it pipelined behind this one are not answered (else every queued guess would still be checked).
+    if (outcome.lockedOut) this.closeAfterReply = 'login locked out';
+    else if (++this.failedLogins >= this.opts.maxFailedLogins)
+      this.closeAfterReply = 'too many failed logins';
+    return outcome;
+  }
+  lockedOutFor(): number {
+    const sec = this.guard?.lockedFor(this.address) ?? 0;
+    if (sec > 0) this.closeAfterReply = 'login locked out';
+    return sec;
   }
 
   /** Writes an unsolicited frame (a push). False when the session cannot take it. */
@@ -139,9 +155,10 @@ export class Session implements SessionControl {
     this.working = true;
     try {
       let item: Item | undefined;
-      while (this._state === 'open' && !this.stopReading && (item = this.queue.shift())) {
+      while (this._state === 'open' && !this.closeAfterReply && (item = this.queue.shift())) {
         if ('error' in item) this.refuseFrame(item.error);
         else await this.answer(item.frame);
+        if (this.closeAfterReply) this.close(this.closeAfterReply);
         if (this.paused && this.queue.length < this.opts.maxQueuedFrames / 2) {
           this.paused = false;
           this.socket.resume();
@@ -154,7 +171,7 @@ export class Session implements SessionControl {
 
   /** Out of the queue: the dispatcher may run it while a queued request is still in flight. */
   private answerHeartbeat(frame: Frame): void {
-    const log = this.log.child({ seqId: frame.get('SeqID') });
+    const log = this.log.child({ seqId: clip(frame.get('SeqID')) });
     this.heartbeats = this.heartbeats
       .then(async () => {
         if (this._state !== 'open') return;
@@ -164,7 +181,7 @@ export class Session implements SessionControl {
   }
 
   private async answer(frame: Frame): Promise<void> {
-    const log = this.log.child({ seqId: frame.get('SeqID') });
+    const log = this.log.child({ seqId: clip(frame.get('SeqID')) });
     // Leaving this loop early (return) calls return() on the dispatcher's generator, which ends the
     // handler's stream: its finally blocks run and release what they hold (a database connection).
     let slice = performance.now();
@@ -233,7 +250,7 @@ export class Session implements SessionControl {
       seqId: err.fields.get('SeqID'),
       callMethod: err.fields.get('CallMethod'),
     };
-    this.log.info({ code: err.code, seqId: env.seqId }, 'malformed frame refused');
+    this.log.info({ code: err.code, seqId: clip(env.seqId) }, 'malformed frame refused');
     this.write(errorReply(env, err.message));
     if (err.fatal) this.close(`flood: ${err.message}`);
   }

@@ -2,7 +2,7 @@
 import { loadConfig, type Config, type DeepPartial } from '../../../src/config/index.js';
 import { buildHandlers } from '../../../src/handlers/index.js';
 import type { Handler } from '../../../src/handlers/types.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger, type Logger } from '../../../src/log.js';
 import { AccountBook } from '../../../src/server/accounts.js';
 import { Dispatcher } from '../../../src/server/dispatcher.js';
 import { PmsServer } from '../../../src/server/server.js';
@@ -50,6 +50,7 @@ export async function startHarness(
   values: DeepPartial<Config> = {},
   extraHandlers: Handler[] = [],
   deadlineMs?: number,
+  log: Logger = silentLogger(),
 ): Promise<Harness> {
   const config = loadConfig({
     env: {},
@@ -75,7 +76,7 @@ export async function startHarness(
   const prompts = new PromptLibrary(config.wakeup.promptDir);
   const handlers = [...buildHandlers(roomSet, config, prompts), ...extraHandlers];
   const dispatcher = new Dispatcher(handlers, services, deadlineMs);
-  const server = new PmsServer(config, dispatcher, silentLogger());
+  const server = new PmsServer(config, dispatcher, log);
   const port = await server.listen();
   const clients: PmsClient[] = [];
   const client = async (): Promise<PmsClient> => {
