@@ -36,6 +36,8 @@ export interface Config {
     loginDelayMaxMs: number;
     lockoutFailures: number;
     lockoutSec: number;
+    maxConnections: number;
+    maxUnauthenticated: number;
   };
   accounts: Account[];
   ami: {

@@ -1,5 +1,5 @@
-// Configuration keys that guard the PMS port: the per-address login throttle and lockout. Part of
-// KEYS (schema.ts), after the other session keys.
+// Configuration keys that guard the PMS port: the per-address login throttle and lockout, and the
+// connection caps. Part of KEYS (schema.ts), after the other session keys.
 import type { KeySpec } from './schema.js';
 
 export const LOGIN_GUARD_KEYS: KeySpec[] = [
@@ -39,5 +39,23 @@ export const LOGIN_GUARD_KEYS: KeySpec[] = [
     min: 1,
     max: 86_400,
     doc: "how long a lockout lasts; an address's failures are forgotten once this long passes without a new one",
+  },
+  {
+    path: 'session.maxConnections',
+    env: 'PMS_MAX_CONNECTIONS',
+    kind: 'int',
+    default: 256,
+    min: 1,
+    max: 65_535,
+    doc: 'connections held at once (logged in or not); one more is sent an error and closed at once',
+  },
+  {
+    path: 'session.maxUnauthenticated',
+    env: 'PMS_MAX_UNAUTHENTICATED',
+    kind: 'int',
+    default: 32,
+    min: 1,
+    max: 65_535,
+    doc: 'connections not logged in yet held at once (each has session.loginTimeoutSec to log in); one more is sent an error and closed at once. Refusals are logged once per burst',
   },
 ];

@@ -22,6 +22,7 @@ export class PmsServer {
   /** Failed logins per source address, shared by every session of this server. */
   readonly guard: LoginGuard;
   private readonly refusedLocked: BurstLog;
+  private readonly refusedFull: BurstLog;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -31,6 +32,7 @@ export class PmsServer {
   ) {
     this.guard = new LoginGuard(config.session, log);
     this.refusedLocked = new BurstLog(log, 'connection refused: address locked out');
+    this.refusedFull = new BurstLog(log, 'connection refused: too many connections');
     this.sweeper = setInterval(() => this.guard.sweep(), SWEEP_MS).unref();
     this.server = createServer((socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error({ err }, 'PMS server error'));
@@ -42,6 +44,18 @@ export class PmsServer {
     if (lockedSec > 0) {
       this.refusedLocked.note({ remote: address, lockedForSec: lockedSec });
       return refuse(socket, lockedOutMessage(lockedSec));
+    }
+    // Caps: idle sockets that never log in (or a flood of them) must not exhaust file descriptors
+    // and memory, nor crowd out the PMS. Closed sessions leave `sessions` when their socket closes.
+    const { maxConnections, maxUnauthenticated } = this.config.session;
+    const unauthenticated = this.unauthenticated;
+    if (this.sessions.size >= maxConnections || unauthenticated >= maxUnauthenticated) {
+      const which =
+        this.sessions.size >= maxConnections
+          ? `the engine takes at most ${maxConnections} connections (session.maxConnections)`
+          : `at most ${maxUnauthenticated} connections may wait to log in (session.maxUnauthenticated)`;
+      this.refusedFull.note({ remote: address, connections: this.sessions.size, unauthenticated, which });
+      return refuse(socket, `Too many connections: ${which}; try again later`);
     }
     const id = `s${this.nextSession++}`;
     const slog = this.log.child({ session: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
@@ -78,6 +92,13 @@ export class PmsServer {
     return typeof addr === 'object' && addr ? addr.port : 0;
   }
 
+  /** Open sessions not logged in (yet). */
+  get unauthenticated(): number {
+    let n = 0;
+    for (const s of this.sessions) if (!s.account && s.state === 'open') n++;
+    return n;
+  }
+
   /** Logged-in sessions. */
   get clients(): number {
     return [...this.sessions].filter((s) => s.account && s.state === 'open').length;
@@ -105,6 +126,7 @@ export class PmsServer {
   async close(graceMs = 3_000): Promise<void> {
     clearInterval(this.sweeper);
     this.refusedLocked.flush();
+    this.refusedFull.flush();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sessions) s.close('server shutting down');
     await Promise.race([closed, new Promise((r) => setTimeout(r, graceMs).unref())]);

@@ -275,7 +275,8 @@ describe('session: garbage and oversized input', () => {
 describe('session: idle timeout, many clients, broadcast', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ session: { idleTimeoutSec: 1 } });
+    // 100 clients log in at once: all of them wait to log in together.
+    h = await startHarness({ session: { idleTimeoutSec: 1, maxUnauthenticated: 100 } });
   });
   after(() => h.close());
 
