@@ -52,6 +52,13 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (bug): kept running'));
 
 engine.start().catch((err: unknown) => {
+  // A configuration problem found at start (an unreadable or unusable TLS file) is the technician's
+  // to fix, like one found at load: exit code 2, which systemd does not restart.
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    log.fatal({ problems: err.problems }, 'engine failed to start: configuration');
+    process.exit(2);
+  }
   log.fatal({ err }, 'engine failed to start');
   process.exit(1);
 });

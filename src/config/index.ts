@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { looksHashed, parseHash } from '../domain/password-hash.js';
 import { KEYS, type Account, type Config, type KeySpec } from './schema.js';
+import { tlsProblems } from './security-keys.js';
 
 export type { Account, BackoffConfig, Config, KeepaliveConfig } from './schema.js';
 export { KEYS } from './schema.js';
@@ -66,6 +67,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const config = out as unknown as Config;
   if (config.wakeup.confirmDigit === config.wakeup.snoozeDigit)
     problems.push('wakeup.confirmDigit and wakeup.snoozeDigit: must be two different keys');
+  problems.push(...tlsProblems(config.tls));
+  if (config.tls.enabled && config.tls.port !== 0 && config.tls.port === config.listen.port)
+    problems.push('tls.port and listen.port: must be two different ports');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

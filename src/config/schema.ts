@@ -1,7 +1,7 @@
 import { RoomSet } from '../rooms/room-set.js';
 import { digitList, digits, nonEmpty, sqlName } from './checks.js';
 import { FEATURE_KEYS } from './feature-keys.js';
-import { LOGIN_GUARD_KEYS } from './security-keys.js';
+import { LOGIN_GUARD_KEYS, TLS_KEYS } from './security-keys.js';
 import { isValidTimeZone, systemTimeZone } from '../time/zone.js';
 
 // Every configuration key, once: its place in the config file, its environment variable, its default
@@ -26,6 +26,15 @@ export interface KeepaliveConfig {
 
 export interface Config {
   listen: { host: string; port: number };
+  tls: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    certFile: string;
+    keyFile: string;
+    caFile: string;
+    requireClientCert: boolean;
+  };
   session: {
     idleTimeoutSec: number;
     maxFrameBytes: number;
@@ -206,6 +215,7 @@ export const KEYS: KeySpec[] = [
     max: 65535,
     doc: 'TCP port of the PMS protocol (0 = any free port)',
   },
+  ...TLS_KEYS,
   {
     path: 'session.idleTimeoutSec',
     env: 'PMS_IDLE_TIMEOUT_SEC',

@@ -1,7 +1,10 @@
-// Configuration keys that guard the PMS port: the per-address login throttle and lockout, and the
-// connection caps. Part of KEYS (schema.ts), after the other session keys.
-import type { KeySpec } from './schema.js';
+// Configuration keys that guard the PMS port: the per-address login throttle and lockout, the
+// connection caps, and the optional TLS listener.
+import { accessSync, constants } from 'node:fs';
+import { nonEmpty } from './checks.js';
+import type { Config, KeySpec } from './schema.js';
 
+/** Part of KEYS (schema.ts), after the other session keys. */
 export const LOGIN_GUARD_KEYS: KeySpec[] = [
   {
     path: 'session.loginFreeFailures',
@@ -59,3 +62,86 @@ export const LOGIN_GUARD_KEYS: KeySpec[] = [
     doc: 'connections not logged in yet held at once (each has session.loginTimeoutSec to log in); one more is sent an error and closed at once. Refusals are logged once per burst',
   },
 ];
+
+/** The optional TLS listener, for a PMS whose link crosses a network. Part of KEYS, after listen.*. */
+export const TLS_KEYS: KeySpec[] = [
+  {
+    path: 'tls.enabled',
+    env: 'PMS_TLS_ENABLED',
+    kind: 'bool',
+    default: false,
+    doc: 'also listen for the PMS protocol over TLS (same commands and sessions as the plain port)',
+  },
+  {
+    path: 'tls.host',
+    env: 'PMS_TLS_HOST',
+    kind: 'string',
+    default: '0.0.0.0',
+    doc: 'address the TLS listener binds to',
+    check: nonEmpty,
+  },
+  {
+    path: 'tls.port',
+    env: 'PMS_TLS_PORT',
+    kind: 'int',
+    default: 5079,
+    min: 0,
+    max: 65535,
+    doc: 'TCP port of the PMS protocol over TLS (0 = any free port)',
+  },
+  {
+    path: 'tls.certFile',
+    env: 'PMS_TLS_CERT_FILE',
+    kind: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    doc: "PEM file of the engine's certificate (and its chain); required when tls.enabled",
+  },
+  {
+    path: 'tls.keyFile',
+    env: 'PMS_TLS_KEY_FILE',
+    kind: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    doc: 'PEM file of its private key (unencrypted; readable by the engine only); required when tls.enabled',
+    secret: true,
+  },
+  {
+    path: 'tls.caFile',
+    env: 'PMS_TLS_CA_FILE',
+    kind: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    doc: 'PEM file of the CA certificates client certificates must be signed by; required with tls.requireClientCert',
+  },
+  {
+    path: 'tls.requireClientCert',
+    env: 'PMS_TLS_REQUIRE_CLIENT_CERT',
+    kind: 'bool',
+    default: false,
+    doc: 'refuse TLS clients without a certificate signed by tls.caFile (the PMS account login is still required)',
+  },
+];
+
+/** What is wrong with the TLS keys together (files named but unreadable, a missing pair). */
+export function tlsProblems(tls: Config['tls']): string[] {
+  if (!tls.enabled) return [];
+  const problems: string[] = [];
+  const file = (key: string, path: string, required: string | undefined): void => {
+    if (path === '') {
+      if (required) problems.push(`${key}: required ${required}`);
+      return;
+    }
+    try {
+      accessSync(path, constants.R_OK);
+    } catch (err) {
+      problems.push(
+        `${key}: ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path and that the engine's user may read it`,
+      );
+    }
+  };
+  file('tls.certFile', tls.certFile, 'when tls.enabled is true (a PEM certificate)');
+  file('tls.keyFile', tls.keyFile, 'when tls.enabled is true (a PEM private key)');
+  file('tls.caFile', tls.caFile, tls.requireClientCert ? 'when tls.requireClientCert is true' : undefined);
+  return problems;
+}

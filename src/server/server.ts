@@ -1,6 +1,8 @@
-// The PMS protocol server: a TCP listener (default 0.0.0.0:5078) with one Session per connection, and
-// the broadcast path for frames the engine pushes unasked (LeaveMessage, seed 000 §5.4.9).
+// The PMS protocol server: a TCP listener (default 0.0.0.0:5078), optionally a TLS one (tls.*, 5079),
+// one Session per connection on either, the per-address login guard and the connection caps shared by
+// both, and the broadcast path for frames the engine pushes unasked (LeaveMessage, seed 000 §5.4.9).
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { lockedOutMessage } from '../handlers/login.js';
@@ -10,12 +12,14 @@ import type { Dispatcher } from './dispatcher.js';
 import { errorReply } from './envelope.js';
 import { LoginGuard, normalizeAddress } from './login-guard.js';
 import { Session } from './session.js';
+import { tlsOptions } from './tls-options.js';
 
 /** How often expired lockouts are swept (and their end logged). */
 const SWEEP_MS = 5_000;
 
 export class PmsServer {
   private readonly server: Server;
+  private tlsServer: TlsServer | undefined;
   private readonly sessions = new Set<Session>();
   private nextSession = 1;
   private seq = 0;
@@ -26,7 +30,7 @@ export class PmsServer {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly config: Pick<Config, 'listen' | 'session'>,
+    private readonly config: Pick<Config, 'listen' | 'session' | 'tls'>,
     private readonly dispatcher: Dispatcher,
     private readonly log: Logger,
   ) {
@@ -34,11 +38,11 @@ export class PmsServer {
     this.refusedLocked = new BurstLog(log, 'connection refused: address locked out');
     this.refusedFull = new BurstLog(log, 'connection refused: too many connections');
     this.sweeper = setInterval(() => this.guard.sweep(), SWEEP_MS).unref();
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = createServer((socket) => this.accept(socket, 'tcp'));
     this.server.on('error', (err) => this.log.error({ err }, 'PMS server error'));
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, transport: 'tcp' | 'tls'): void {
     const address = normalizeAddress(socket.remoteAddress ?? '');
     const lockedSec = this.guard.lockedFor(address);
     if (lockedSec > 0) {
@@ -58,7 +62,11 @@ export class PmsServer {
       return refuse(socket, `Too many connections: ${which}; try again later`);
     }
     const id = `s${this.nextSession++}`;
-    const slog = this.log.child({ session: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    const slog = this.log.child({
+      session: id,
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      ...(transport === 'tls' ? { transport } : {}),
+    });
     const session = new Session(
       id,
       socket,
@@ -72,23 +80,44 @@ export class PmsServer {
     slog.info({ clients: this.sessions.size }, 'client connected');
   }
 
-  /** Starts listening; resolves with the bound port (useful with port 0). */
-  listen(): Promise<number> {
+  /**
+   * Starts listening (and the TLS listener when tls.enabled: its files are read now, a problem
+   * rejects with a ConfigError); resolves with the bound plain port (useful with port 0).
+   */
+  async listen(): Promise<number> {
     const { host, port } = this.config.listen;
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        const bound = this.port;
-        this.log.info({ host, port: bound }, 'PMS server listening');
-        resolve(bound);
-      });
-    });
+    const tls = this.config.tls;
+    // Read before anything listens: a bad file must not leave the plain port bound.
+    const options = tls.enabled ? tlsOptions(tls) : undefined;
+    await listenOn(this.server, host, port);
+    this.log.info({ host, port: this.port }, 'PMS server listening');
+    if (options) {
+      const server = createTlsServer(options, (socket) => this.accept(socket, 'tls'));
+      // Sockets still in their handshake are not sessions yet: node's own cap bounds them.
+      server.maxConnections = this.config.session.maxConnections;
+      const failed = new BurstLog(this.log, 'TLS handshake failed', 10_000);
+      server.on('tlsClientError', (err, socket) =>
+        failed.note({ remote: socket.remoteAddress, err: err.message.slice(0, 200) }),
+      );
+      server.on('error', (err) => this.log.error({ err }, 'PMS TLS server error'));
+      await listenOn(server, tls.host, tls.port);
+      this.tlsServer = server;
+      this.log.info(
+        { host: tls.host, port: this.tlsPort, clientCert: tls.requireClientCert },
+        'PMS TLS server listening',
+      );
+    }
+    return this.port;
   }
 
   get port(): number {
     const addr = this.server.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
+  }
+
+  /** The bound TLS port; 0 when TLS is off. */
+  get tlsPort(): number {
+    const addr = this.tlsServer?.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
   }
 
@@ -127,7 +156,8 @@ export class PmsServer {
     clearInterval(this.sweeper);
     this.refusedLocked.flush();
     this.refusedFull.flush();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closing = [this.server, this.tlsServer].filter((x): x is Server => x?.listening === true);
+    const closed = Promise.all(closing.map((x) => new Promise<void>((resolve) => x.close(() => resolve()))));
     for (const s of this.sessions) s.close('server shutting down');
     await Promise.race([closed, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
@@ -141,4 +171,15 @@ function refuse(socket: Socket, message: string): void {
   socket.on('error', () => undefined);
   socket.end(serialize(errorReply({ action: 'UserLogin', callMethod: 'Account' }, message)));
   setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+function listenOn(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
 }
