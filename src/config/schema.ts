@@ -267,7 +267,7 @@ export const KEYS: KeySpec[] = [
     env: 'PMS_ACCOUNTS',
     kind: 'accounts',
     default: [{ user: 'admin', password: 'admin', grade: 1 }],
-    doc: 'PMS/console accounts, JSON: [{"user":"admin","password":"…","grade":1}] (grade 1 admin, 2 operator)',
+    doc: 'PMS/console accounts, JSON: [{"user":"admin","password":"…","grade":1}] (grade 1 admin, 2 operator); `password` is a hash printed by `pms-engine hash-password` (plaintext still works, with a warning at start)',
     secret: true,
   },
   {
