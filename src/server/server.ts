@@ -169,6 +169,9 @@ export class PmsServer {
  */
 function refuse(socket: Socket, message: string): void {
   socket.on('error', () => undefined);
+  // Read and drop what the peer sends: a socket nobody reads never sees the peer's FIN, and would
+  // stay open (and hold server.close) until the timer below.
+  socket.resume();
   socket.end(serialize(errorReply({ action: 'UserLogin', callMethod: 'Account' }, message)));
   setTimeout(() => socket.destroy(), 1_000).unref();
 }

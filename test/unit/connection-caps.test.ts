@@ -9,6 +9,7 @@ import { PmsClient } from '../../src/client/pms-client.js';
 import { ADMIN, HEARTBEAT, loginFields, startHarness, type Harness } from './support/harness.js';
 import { captureLog, type CapturedLog } from './support/capture-log.js';
 import { within } from '../support/wait.js';
+import { replyOrClosed } from './support/reply-or-closed.js';
 
 describe('connection caps: 900 idle sockets', { timeout: 120_000 }, () => {
   let h: Harness;
@@ -98,11 +99,7 @@ describe('connection caps: maxConnections', { timeout: 60_000 }, () => {
     const deadline = Date.now() + 5_000;
     for (;;) {
       const c = await h.client();
-      const r = await within(
-        Promise.race([c.call(HEARTBEAT), c.closed.then(() => undefined)]),
-        5_000,
-        'a heartbeat reply or the close',
-      );
+      const r = await within(replyOrClosed(c, HEARTBEAT), 5_000, 'a heartbeat reply or the close');
       if (r) {
         assert.equal(r.get('Response'), 'Success');
         break;
@@ -110,5 +107,26 @@ describe('connection caps: maxConnections', { timeout: 60_000 }, () => {
       assert.ok(Date.now() < deadline, 'a slot never freed after a client left');
     }
     for (const c of clients.slice(1)) c.socket.destroy();
+  });
+});
+
+describe('connection caps: a refused connection', { timeout: 30_000 }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ session: { maxConnections: 1 } });
+  });
+  after(() => h.close());
+
+  it('regression: a refused connection does not linger on the server (it held server.close until its timer)', async () => {
+    const inside = await h.loggedIn();
+    const refused = await PmsClient.connect(h.port);
+    // It sends a request the server never reads, as a PMS logging in would.
+    const r = await replyOrClosed(refused, loginFields(ADMIN.user, ADMIN.password));
+    assert.equal(r, undefined, 'refused, not answered');
+    inside.socket.destroy();
+    const t0 = performance.now();
+    await h.server.close(3_000);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 500, `server.close took ${ms.toFixed(0)} ms: a connection was still open`);
   });
 });

@@ -10,6 +10,7 @@ import { FIRST_DELAY_MS, LoginGuard, normalizeAddress } from '../../src/server/l
 import { ADMIN, HEARTBEAT, loginFields, startHarness, type Harness } from './support/harness.js';
 import { captureLog, type CapturedLog } from './support/capture-log.js';
 import { within } from '../support/wait.js';
+import { replyOrClosed } from './support/reply-or-closed.js';
 
 const OPTS = { loginFreeFailures: 3, loginDelayMaxMs: 8_000, lockoutFailures: 10, lockoutSec: 300 };
 
@@ -99,7 +100,7 @@ describe('login guard (logic)', () => {
 async function attempt(c: PmsClient, password: string): Promise<{ frame?: Frame; ms: number }> {
   const t0 = performance.now();
   const frame = await within(
-    Promise.race([c.call(loginFields(ADMIN.user, password)), c.closed.then(() => undefined)]),
+    replyOrClosed(c, loginFields(ADMIN.user, password)),
     15_000,
     'a login reply or the close',
   );

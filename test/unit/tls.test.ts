@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { ADMIN, HEARTBEAT, loginFields, startHarness, type Harness } from './support/harness.js';
 import { within } from '../support/wait.js';
+import { replyOrClosed } from './support/reply-or-closed.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pms-tls-'));
 const path = (name: string): string => join(dir, name);
@@ -105,7 +106,7 @@ describe('TLS listener', { timeout: 60_000 }, () => {
   it('plaintext sent to the TLS port gets no PMS reply', async () => {
     const c = await PmsClient.connect(h.server.tlsPort);
     const got = await within(
-      Promise.race([c.call(HEARTBEAT, 3_000).then(() => 'a reply'), c.closed.then(() => 'closed')]),
+      replyOrClosed(c, HEARTBEAT, 3_000).then((f) => (f ? 'a reply' : 'closed')),
       5_000,
       'the TLS port to refuse plaintext',
     );
@@ -149,10 +150,7 @@ describe('TLS with client certificates', { timeout: 60_000 }, () => {
     socket.on('error', () => undefined);
     const without = PmsClient.over(socket);
     const got = await within(
-      Promise.race([
-        without.call(HEARTBEAT, 5_000).then(() => 'a reply'),
-        without.closed.then(() => 'closed'),
-      ]),
+      replyOrClosed(without, HEARTBEAT, 5_000).then((f) => (f ? 'a reply' : 'closed')),
       8_000,
       'the refusal',
     );
