@@ -242,7 +242,7 @@ describe('server fuzz: mutated frames over TCP, then a heartbeat is still answer
       const hb = await c.call([...HEARTBEAT, ['SeqID', 'after-fuzz']], 5_000);
       const ms = Date.now() - t0;
       console.log(
-        `# server fuzz: ${f.framesSent} frames sent (${f.mutatedSent} mutated) in ${f.batches} batches over ` +
+        `server fuzz: ${f.framesSent} frames sent (${f.mutatedSent} mutated) in ${f.batches} batches over ` +
           `${f.connections} connections (${f.closedByServer} closed by the server: ${JSON.stringify(f.closeReasons)}); ` +
           `${f.replies} replies received (${f.errorReplies} errors), ` +
           `${f.markersAnswered} batch markers answered; ${(ms / 1000).toFixed(1)} s; seed ${seed}`,
