@@ -6,7 +6,8 @@ SHELL := /bin/bash
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 UNIT := $(sort $(wildcard test/unit/*.test.ts))
 INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
-# Last: each scenario disturbs the lab (and puts it back).
+# Each fault scenario disturbs the lab and puts it back (lab/faults.sh restore), so the order of the
+# files does not matter (the test runner may sort them).
 FAULTS := $(sort $(wildcard test/faults/*.test.ts))
 
 .PHONY: help deps lint typecheck unit integration faults test run lab lab-stop lab-up lab-down lab-status clean sounds
