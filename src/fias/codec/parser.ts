@@ -73,7 +73,11 @@ export class FiasParser {
       const stop = end === -1 ? buf.length : end;
       if (this.size + (stop - pos) > this.maxRecordBytes) {
         out.push(
-          fail('too-large', `Record exceeds ${this.maxRecordBytes} bytes: skipped to its end`, this.id()),
+          fail(
+            'too-large',
+            `Record exceeds ${this.maxRecordBytes} bytes: skipped to its end`,
+            this.id(buf.subarray(pos, stop)),
+          ),
         );
         this.state = 'discarding';
         this.drop();
@@ -114,9 +118,11 @@ export class FiasParser {
     out.push(fail('noise', `Bytes outside STX…ETX (first ${hex(first)}): skipped up to the next STX`));
   }
 
-  /** The record ID read so far, for error context. */
-  private id(): string | undefined {
-    const head = Buffer.concat(this.parts).subarray(0, 2).toString('latin1');
+  /** The record ID read so far (with `more`, bytes not yet kept), for error context. */
+  private id(more?: Buffer): string | undefined {
+    const head = Buffer.concat(more ? [...this.parts, more] : this.parts)
+      .subarray(0, 2)
+      .toString('latin1');
     return RECORD_ID.test(head) ? head : undefined;
   }
 }
