@@ -2,13 +2,12 @@
 // (`FUZZ_SEED`), valid frames the strict writer accepts, and mutations of their bytes.
 import { serialize } from '../../../src/protocol/index.js';
 
-/** The run's seed: `FUZZ_SEED` when set (to replay a failure), else a fresh one. */
-export function fuzzSeed(): number {
-  const env = process.env.FUZZ_SEED;
+/** The run's seed: the variable `name` (`FUZZ_SEED`) when set (to replay a failure), else a fresh one. */
+export function fuzzSeed(name = 'FUZZ_SEED'): number {
+  const env = process.env[name];
   if (env !== undefined && env !== '') {
     const n = Number(env);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
-      throw new Error(`FUZZ_SEED must be a uint32: ${env}`);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`${name} must be a uint32: ${env}`);
     return n;
   }
   return (Math.random() * 0x1_0000_0000) >>> 0;
