@@ -98,6 +98,7 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 export function text(max: number, min = 0): Rule<string> {
   return (raw) => {
     if (CONTROL.test(raw)) return bad('contains a control character');
+    if (raw.includes('|')) return bad('contains "|", which FIAS cannot carry in data');
     const n = [...raw].length;
     if (n > max) return bad(`longer than ${max} characters`);
     if (n < min) return bad('empty');
@@ -105,10 +106,12 @@ export function text(max: number, min = 0): Rule<string> {
   };
 }
 
-/** AN text: printable ASCII (V#). */
+/** AN text: printable ASCII (V#), `|` aside. */
 export function ascii(max: number, min = 1): Rule<string> {
   return (raw) =>
-    new RegExp(`^[\\x20-\\x7e]{${min},${max}}$`).test(raw) ? raw : bad(`not 1-${max} ASCII characters`);
+    new RegExp(`^[\\x20-\\x7b\\x7d\\x7e]{${min},${max}}$`).test(raw)
+      ? raw
+      : bad(`not ${min}-${max} printable ASCII characters other than "|"`);
 }
 
 /** N: digits only, kept as text where leading zeros are significant (G#, DD, SO). */
