@@ -265,6 +265,7 @@ export class FiasLink {
 
   #connectNow(why: string): void {
     this.#stopTimers();
+    this.#drop('replaced by a new connection'); // one still waiting for the PMS's LE (enable() from DISABLED)
     const c = this.#newConn();
     this.#conn = c;
     this.#phase = 'connecting';

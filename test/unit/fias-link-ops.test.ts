@@ -144,6 +144,17 @@ test('T28 DISABLED → CLOSED → WAIT_LS on enable()', () => {
     ['CLOSED->DISABLED', 'DISABLED->CLOSED', 'CLOSED->WAIT_LS'],
   );
   assert.equal(h.adapter.conns.length, 1);
+
+  // Enabled again while our LE still waits for the PMS's: that connection is closed, not leaked.
+  const e = makeLink();
+  establish(e);
+  e.link.disable();
+  e.link.enable();
+  assert.deepEqual(e.adapter.log.slice(-4), ['DISABLED->CLOSED', 'close', 'CLOSED->WAIT_LS', 'connect']);
+  assert.equal(e.adapter.closes.length, 1);
+  assert.equal(e.adapter.conns.length, 2);
+  e.adapter.conns[0]!.conn.received(fiasRecord('LE'));
+  assert.equal(e.adapter.closes.length, 1, 'the old handle is stale');
 });
 
 test('T29 DISABLED → CLOSED → EXPIRED on enable() when the contract ended meanwhile', () => {
