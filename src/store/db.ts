@@ -39,6 +39,16 @@ const TRANSPORT_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_ACCESS_DENIED_ERROR',
   'ER_SERVER_SHUTDOWN',
+  // A server shutting down kills the connections and interrupts their queries.
+  'ER_CONNECTION_KILLED',
+  'ER_QUERY_INTERRUPTED',
+  'ECONNABORTED',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'ER_NET_READ_ERROR',
+  'ER_NET_READ_INTERRUPTED',
+  'ER_NET_ERROR_ON_WRITE',
+  'ER_NET_WRITE_INTERRUPTED',
 ]);
 
 export function isTransportError(err: unknown): boolean {
@@ -123,7 +133,9 @@ export class Store extends EventEmitter<StoreEvents> {
     try {
       return await fn(conn.main);
     } catch (err) {
-      if (isTransportError(err)) throw new StoreUnavailableError(describe(err), err);
+      // Whatever a query throws once its link dropped (a pool destroyed under a waiting acquire, a
+      // socket we reset) is the outage, not a bug of the request.
+      if (isTransportError(err) || conn.closed) throw new StoreUnavailableError(describe(err), err);
       throw err;
     }
   }

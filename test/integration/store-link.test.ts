@@ -88,3 +88,58 @@ describe('database link (lab MariaDB behind a freezable proxy)', () => {
     assert.equal((await rooms.get('8002')).guestName, null);
   });
 });
+
+describe('database link with one connection: a query waiting for it when the link drops', () => {
+  const base = labConfig({ db: { database: 'pms_engine_link_test' } }).db;
+  let proxy: FreezableProxy;
+  let store: Store;
+  let rooms: RoomStore;
+
+  before(async () => {
+    await requireLab();
+    proxy = new FreezableProxy({ host: base.host, port: base.port });
+    const port = await proxy.listen();
+    store = new Store(
+      {
+        ...base,
+        host: '127.0.0.1',
+        port,
+        connections: 1,
+        queryTimeoutMs: 500,
+        connectTimeoutMs: 1_000,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+        keepalive: { intervalMs: 0, timeoutMs: 300 },
+      },
+      silentLogger(),
+    );
+    await within(store.start(), 30_000, 'the store to start');
+    rooms = new RoomStore(store);
+  });
+  after(async () => {
+    await store?.stop();
+    await proxy?.close();
+  });
+
+  it('regression: fails as "Database unavailable" (StoreUnavailableError), not as an internal error (found by the fault suite, MariaDB stopped)', async () => {
+    await rooms.save(cleanRoom('8003'));
+    let queued: Promise<unknown> | undefined;
+    const tx = rooms.transaction(async (trx) => {
+      // The only connection is ours: this query waits in the pool's queue.
+      queued = rooms.get('8003');
+      queued.catch(() => undefined);
+      proxy.freeze();
+      await rooms.get('8003', trx); // misses its deadline: the link drops, the pool goes
+    });
+    await assert.rejects(tx, StoreUnavailableError);
+    await assert.rejects(queued!, (err: unknown) => {
+      assert.ok(
+        err instanceof StoreUnavailableError,
+        `got ${(err as Error)?.name}: ${(err as Error)?.message}`,
+      );
+      return true;
+    });
+    const ready = waitFor(store, 'ready', 10_000);
+    proxy.thaw();
+    await ready;
+  });
+});
