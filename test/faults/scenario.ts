@@ -82,6 +82,8 @@ export interface Figures {
   /** What 8001 heard on its newest call since the due minute, and how many calls it answered. */
   phoneHeard: { seconds: number; rms: number; calls: number } | undefined;
   errorsSeen: string[];
+  /** The engine's own 'handler failed' logs (a bug: an unexpected exception), with their errors. */
+  internalErrors: string[];
   faultAt: number;
   liftedAt: number;
   sentDuring: Sent[];
@@ -174,6 +176,13 @@ export async function runScenario(s: Scenario): Promise<Figures> {
       wakeups,
       phoneHeard: await heardSince('8001', due.at),
       errorsSeen: [...new Set(sent.filter((x) => x.message).map((x) => x.message!))].slice(0, 8),
+      internalErrors: [
+        ...new Set(
+          engine.logs
+            .filter((l) => l.msg === 'handler failed')
+            .map((l) => JSON.stringify(l.err).slice(0, 600)),
+        ),
+      ].slice(0, 5),
       faultAt,
       liftedAt,
       sentDuring: during,
@@ -210,6 +219,11 @@ export function assertHealthy(
   opts: { beatsMayBeLost?: boolean; noFaultFelt?: boolean } = {},
 ): void {
   assert.equal(f.hung, 0, `${f.hung} commands got no answer within 35 s`);
+  assert.deepEqual(
+    f.internalErrors,
+    [],
+    'no command failed with an internal error (every failure is a clear one)',
+  );
   assert.deepEqual(f.halfApplied, [], 'nothing half-applied');
   assert.deepEqual(f.astDbDiff, [], 'AstDB equal to the store, room by room');
   assert.ok(
@@ -241,5 +255,6 @@ export function describeFigures(f: Figures): string {
     `  link left ready ${f.detectedMs === undefined ? 'never (no link log)' : `${f.detectedMs} ms`} after the fault; first Success ${f.recoveredMs.toFixed(0)} ms after it was lifted`,
     `  wake-ups due in the fault: ${w.answered}/${w.rooms} answered, lost ${w.lost.length}, doubled ${w.doubled.length}, attempts ${w.attempts} (engine/PBX-side ${w.linkFaults}); answered ${pct(w.answeredAfterDueMs, 0) / 1000}–${(w.answeredAfterDueMs[w.answeredAfterDueMs.length - 1] ?? 0) / 1000} s after due; 8001 answered ${f.phoneHeard?.calls ?? 0} call(s) and heard ${f.phoneHeard ? `${f.phoneHeard.seconds.toFixed(1)} s, RMS ${f.phoneHeard.rms.toFixed(3)}` : 'nothing'}`,
     `  errors: ${f.errorsSeen.join(' / ')}`,
+    ...(f.internalErrors.length ? [`  internal errors: ${f.internalErrors.join(' / ')}`] : []),
   ].join('\n');
 }
