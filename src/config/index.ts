@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { looksHashed, parseHash } from '../domain/password-hash.js';
 import { KEYS, type Account, type Config, type KeySpec } from './schema.js';
+import { fiasProblems } from './fias-keys.js';
 import { tlsProblems } from './security-keys.js';
 
 export type { Account, BackoffConfig, Config, KeepaliveConfig } from './schema.js';
 export { KEYS } from './schema.js';
+export { parseClassMap, parseExpiresAt, type FiasClassMap } from './fias-keys.js';
 
 export interface LoadOptions {
   /** Path of a JSON config file; default: the `PMS_CONFIG` environment variable, else none. */
@@ -68,6 +70,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (config.wakeup.confirmDigit === config.wakeup.snoozeDigit)
     problems.push('wakeup.confirmDigit and wakeup.snoozeDigit: must be two different keys');
   problems.push(...tlsProblems(config.tls));
+  problems.push(...fiasProblems(config.fias));
   if (config.tls.enabled && config.tls.port !== 0 && config.tls.port === config.listen.port)
     problems.push('tls.port and listen.port: must be two different ports');
   if (problems.length) throw new ConfigError(problems);

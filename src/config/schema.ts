@@ -1,6 +1,7 @@
 import { RoomSet } from '../rooms/room-set.js';
 import { digitList, digits, nonEmpty, sqlName } from './checks.js';
 import { FEATURE_KEYS } from './feature-keys.js';
+import { FIAS_KEYS, type FiasConfigEncoding } from './fias-keys.js';
 import { LOGIN_GUARD_KEYS, TLS_KEYS } from './security-keys.js';
 import { isValidTimeZone, systemTimeZone } from '../time/zone.js';
 
@@ -132,6 +133,27 @@ export interface Config {
     context: string;
     mwiContext: string;
     reloadModule: string;
+  };
+  /** The FIAS link to an Oracle-style PMS (src/config/fias-keys.ts). */
+  fias: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    encoding: FiasConfigEncoding;
+    keepaliveSec: number;
+    ackTimeoutSec: number;
+    initTimeoutSec: number;
+    connectTimeoutSec: number;
+    leTimeoutSec: number;
+    resyncTimeoutSec: number;
+    reconnect: BackoffConfig;
+    version: string;
+    /** ISO date or date-time, '' for none: read with parseExpiresAt. */
+    expiresAt: string;
+    /** `CS:class,…`: read with parseClassMap. */
+    classMap: string;
+    wakeupAttempts: number;
+    postingAckTimeoutSec: number;
   };
 }
 
@@ -607,6 +629,7 @@ export const KEYS: KeySpec[] = [
     doc: 'GetCDR answers with more records are split over several messages (Sum, Islast)',
   },
   ...FEATURE_KEYS,
+  ...FIAS_KEYS,
   {
     path: 'log.level',
     env: 'PMS_LOG_LEVEL',
