@@ -2,6 +2,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
+import type { FiasInbound, FiasOutbox } from './fias/ports.js';
+import { FiasWire } from './fias/wire.js';
 import { buildHandlers } from './handlers/index.js';
 import type { Services } from './handlers/types.js';
 import { AmiClient } from './pbx/ami/client.js';
@@ -26,6 +28,7 @@ import { WakeupScheduler, type FinalResult } from './wakeup/scheduler.js';
 import { PromptLibrary, WakeupService } from './wakeup/service.js';
 
 export class Engine extends EventEmitter<{ resynced: [] }> {
+  readonly #fiasPlaceholder: boolean;
   readonly ami: AmiClient;
   readonly ari: AriClient;
   readonly store: Store;
@@ -35,12 +38,29 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly voicemail: VoicemailService;
   readonly wakeups: WakeupService;
   readonly wakeupScheduler: WakeupScheduler;
+  /** The FIAS link to an Oracle-style PMS; undefined unless fias.enabled. */
+  readonly fias: FiasWire | undefined;
 
+  /**
+   * `fiasPorts`: the room core's FIAS handler and outbox. Until they exist the link runs with
+   * placeholders (src/fias/placeholders.ts): records are logged as not applied, nothing is sent.
+   */
   constructor(
     readonly config: Config,
     private readonly log: Logger,
+    fiasPorts: { inbound?: FiasInbound; outbox?: FiasOutbox } = {},
   ) {
     super();
+    this.fias = config.fias.enabled
+      ? new FiasWire({
+          fias: config.fias,
+          timeZone: config.hotel.timeZone,
+          log,
+          inbound: fiasPorts.inbound,
+          outbox: fiasPorts.outbox,
+        })
+      : undefined;
+    this.#fiasPlaceholder = this.fias !== undefined && fiasPorts.inbound === undefined;
     this.ami = new AmiClient(config.ami, log);
     this.ari = new AriClient(config.ari, log);
     this.store = new Store(config.db, log.child({ link: 'db' }));
@@ -100,6 +120,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       cdr: new CdrSource(this.store, config),
       voicemail: this.voicemail,
       wakeups: this.wakeups,
+      fias: this.fias,
     };
     const handlers = buildHandlers(roomSet, config, new PromptLibrary(config.wakeup.promptDir));
     const dispatcher = new Dispatcher(handlers, services);
@@ -134,6 +155,14 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.ami.start();
     this.ari.start();
     void this.store.start();
+    if (this.fias) {
+      if (this.#fiasPlaceholder)
+        this.log.warn(
+          { link: 'fias' },
+          'FIAS link enabled, but FIAS records are NOT applied to rooms yet (no room-core handler): they are only logged',
+        );
+      this.fias.start();
+    }
     return port;
   }
 
@@ -158,6 +187,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   async stop(): Promise<void> {
     this.log.info('engine stopping');
     this.wakeupScheduler.stop();
+    // LE to the PMS first (seed 002 WAIT_LE), bounded: the link is CLOSED or given up on within 3 s.
+    await this.fias?.stop(3_000);
     await this.server.close();
     await Promise.allSettled([this.ami.stop(), this.ari.stop(), this.store.stop()]);
     this.log.info('engine stopped');

@@ -7,6 +7,7 @@ import type { FailureOutcome } from '../server/login-guard.js';
 import type { AmiLink } from '../pbx/types.js';
 import type { RoomService } from '../rooms/service.js';
 import type { CdrReader } from '../cdr/source.js';
+import type { FiasControl } from '../fias/wire.js';
 import type { Strategy } from '../wakeup/strategy.js';
 import type { VoicemailControl } from '../voicemail/service.js';
 
@@ -34,6 +35,8 @@ export interface Services {
   cdr: CdrReader;
   wakeups: WakeupControl;
   voicemail: VoicemailControl;
+  /** The FIAS link; absent when fias.enabled is false. */
+  fias?: FiasControl;
 }
 
 /** Wake-up calls as AlarmClock sees them (src/wakeup/service.ts). */
