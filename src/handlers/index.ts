@@ -8,6 +8,8 @@ import extenClean from './exten-clean.js';
 import extenDnd from './exten-dnd.js';
 import extenLimit from './exten-limit.js';
 import extenName from './exten-name.js';
+import fiasLink from './fias-link.js';
+import fiasStatus from './fias-status.js';
 import getCdr from './get-cdr.js';
 import heartbeat from './heartbeat.js';
 import login from './login.js';
@@ -35,5 +37,7 @@ export function buildHandlers(
     voicemail(hotel.rooms),
     alarmClock(hotel.rooms, prompts),
     getCdr(config),
+    fiasStatus,
+    fiasLink,
   ];
 }

@@ -1,7 +1,7 @@
 // Starts a real PMS server on a free loopback port with fake PBX services, for session tests.
 import { loadConfig, type Config, type DeepPartial } from '../../../src/config/index.js';
 import { buildHandlers } from '../../../src/handlers/index.js';
-import type { Handler } from '../../../src/handlers/types.js';
+import type { Handler, Services } from '../../../src/handlers/types.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { AccountBook } from '../../../src/server/accounts.js';
 import { Dispatcher } from '../../../src/server/dispatcher.js';
@@ -51,6 +51,7 @@ export async function startHarness(
   extraHandlers: Handler[] = [],
   deadlineMs?: number,
   log: Logger = silentLogger(),
+  extraServices: Pick<Services, 'fias'> = {},
 ): Promise<Harness> {
   const config = loadConfig({
     env: {},
@@ -72,7 +73,15 @@ export async function startHarness(
   const cdr = new FakeCdr();
   const voicemail = new FakeVoicemail(rooms);
   const wakeups = new FakeWakeups();
-  const services = { accounts: new AccountBook(config.accounts), ami, rooms, cdr, voicemail, wakeups };
+  const services = {
+    accounts: new AccountBook(config.accounts),
+    ami,
+    rooms,
+    cdr,
+    voicemail,
+    wakeups,
+    ...extraServices,
+  };
   const prompts = new PromptLibrary(config.wakeup.promptDir);
   const handlers = [...buildHandlers(roomSet, config, prompts), ...extraHandlers];
   const dispatcher = new Dispatcher(handlers, services, deadlineMs);

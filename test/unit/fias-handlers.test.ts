@@ -1,0 +1,127 @@
+// The operator's FIAS commands over the seed 000 protocol (our extension): Query/FiasStatus for any
+// account, Set/FiasLink for administrators only, against a real FiasWire talking to the simulator.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/log.js';
+import { FiasWire } from '../../src/fias/wire.js';
+import { FiasSim } from '../fias/sim.js';
+import { ADMIN, loginFields, OPERATOR, startHarness, type Harness } from './support/harness.js';
+
+const T = { timeout: 20_000 };
+const STATUS: Array<[string, string]> = [
+  ['Action', 'Query'],
+  ['CallMethod', 'FiasStatus'],
+];
+const link = (command: string): Array<[string, string]> => [
+  ['Action', 'Set'],
+  ['CallMethod', 'FiasLink'],
+  ['Command', command],
+];
+
+describe('FIAS operator commands', () => {
+  let sim: FiasSim;
+  let wire: FiasWire;
+  let h: Harness;
+  let off: Harness;
+
+  before(async () => {
+    sim = new FiasSim();
+    const port = await sim.listen();
+    const config = loadConfig({
+      env: {},
+      values: {
+        ami: { username: 'x', password: 'x' },
+        ari: { username: 'x', password: 'x' },
+        hotel: { rooms: '8001-8004', timeZone: 'Europe/Rome' },
+        fias: { enabled: true, host: '127.0.0.1', port, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } },
+      },
+    });
+    wire = new FiasWire({ fias: config.fias, timeZone: config.hotel.timeZone, log: silentLogger() });
+    wire.start();
+    await wire.waitForState('ESTABLISHED', 5_000);
+    h = await startHarness({}, [], undefined, silentLogger(), { fias: wire });
+    off = await startHarness();
+  });
+  after(async () => {
+    await h.close();
+    await off.close();
+    await wire.stop(1_000);
+    await sim.close();
+  });
+
+  async function as(account: { user: string; password: string }, harness = h) {
+    const c = await harness.client();
+    const r = await c.call(loginFields(account.user, account.password));
+    assert.equal(r.get('Response'), 'Success');
+    return c;
+  }
+
+  it('FiasStatus: state, since, why and counts, for an operator (grade 2) too', T, async () => {
+    const c = await as(OPERATOR);
+    const r = await c.call(STATUS);
+    assert.equal(r.get('Response'), 'Success');
+    assert.equal(r.get('State'), 'ESTABLISHED');
+    assert.equal(r.get('Phase'), 'alive');
+    assert.match(r.get('Since') ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.ok((r.get('Why') ?? '').length > 0);
+    assert.equal(r.get('CanSend'), '1');
+    assert.ok(Number(r.get('RecordsIn')) >= 2, 'LS and LA at least');
+    assert.ok(Number(r.get('RecordsOut')) >= 11, 'LD, 9 LR, LA');
+    assert.match(r.get('LastChange') ?? '', /WAIT_LS -> ESTABLISHED$/);
+  });
+
+  it(
+    'FiasLink is refused to an operator (grade 2) with a clear message, and nothing changes',
+    T,
+    async () => {
+      const c = await as(OPERATOR);
+      const r = await c.call(link('disable'));
+      assert.equal(r.get('Response'), 'Error');
+      assert.equal(r.get('Message'), 'FiasLink needs an administrator account (grade 1)');
+      assert.equal(wire.link.state, 'ESTABLISHED');
+    },
+  );
+
+  it('FiasLink disable, then enable, for an administrator; a bad Command is refused', T, async () => {
+    const c = await as(ADMIN);
+    const bad = await c.call(link('restart'));
+    assert.equal(bad.get('Response'), 'Error');
+    assert.match(bad.get('Message') ?? '', /^Command must be enable, disable or disconnect/);
+    assert.equal(bad.get('Command'), 'restart', 'echoed');
+    const d = await c.call(link('disable'));
+    assert.equal(d.get('Response'), 'Success');
+    assert.equal(d.get('State'), 'DISABLED');
+    assert.equal((await c.call(STATUS)).get('State'), 'DISABLED');
+    const e = await c.call(link('enable'));
+    assert.equal(e.get('State'), 'WAIT_LS');
+    await wire.waitForState('ESTABLISHED', 5_000);
+    assert.equal((await c.call(STATUS)).get('State'), 'ESTABLISHED');
+  });
+
+  it('FiasLink disconnect: LE to the PMS, then CLOSED until enabled', T, async () => {
+    const c = await as(ADMIN);
+    const r = await c.call(link('disconnect'));
+    assert.equal(r.get('State'), 'WAIT_LE');
+    await wire.waitForState('CLOSED', 3_000);
+    assert.equal((await c.call(STATUS)).get('State'), 'CLOSED');
+    await c.call(link('enable'));
+    await wire.waitForState('ESTABLISHED', 5_000);
+  });
+
+  it('without fias.enabled both commands answer "FIAS is not enabled (fias.enabled)"', T, async () => {
+    const c = await as(ADMIN, off);
+    for (const fields of [STATUS, link('enable')]) {
+      const r = await c.call(fields);
+      assert.equal(r.get('Response'), 'Error');
+      assert.equal(r.get('Message'), 'FIAS is not enabled (fias.enabled)');
+    }
+  });
+
+  it('both need a login first', T, async () => {
+    const c = await h.client();
+    const r = await c.call(STATUS);
+    assert.equal(r.get('Response'), 'Error');
+    assert.match(r.get('Message') ?? '', /^Login required/);
+  });
+});
