@@ -179,6 +179,24 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'fias',
+    usage: 'fias status|enable|disable|disconnect',
+    summary:
+      'the FIAS link to an Oracle-style PMS: its state (FiasStatus), or switch it (FiasLink; enable, disable and disconnect need an administrator)',
+    options: {},
+    build(a) {
+      const [sub] = exactly(a, 1, 'status|enable|disable|disconnect');
+      if (sub === 'status')
+        return [
+          ['Action', 'Query'],
+          ['CallMethod', 'FiasStatus'],
+        ];
+      if (sub === 'enable' || sub === 'disable' || sub === 'disconnect')
+        return [...set('FiasLink'), ['Command', sub]];
+      throw new UsageError(`fias: expected status, enable, disable or disconnect, not "${sub}"`);
+    },
+  },
+  {
     name: 'raw',
     usage: 'raw Key=Value... (e.g. raw Action=Set CallMethod=ExtenName Phone=8001 "Name=Li Lei")',
     summary: 'any frame, field by field (ServiceType: PMS and a SeqID are added unless given)',
