@@ -27,6 +27,8 @@ export interface FiasAdapterOptions {
   log: Logger;
   /** Counts each record read from (in) or written to (out) the wire, for the status. */
   count?: (direction: 'in' | 'out', record: FiasRecord) => void;
+  /** Opens the socket; default net.connect. Tests pass one that never connects. */
+  connectSocket?: (host: string, port: number) => Socket;
   /** Counts each frame error (garbage, oversized or malformed record) read from the wire. */
   frameError?: () => void;
 }
@@ -57,7 +59,7 @@ export class FiasTcpAdapter implements Pick<FiasLinkOutputs, 'connect' | 'send' 
   connect(conn: FiasLinkConnection): void {
     this.#destroy('replaced by a new connection');
     const { host, port } = this.#o;
-    const socket = netConnect({ host, port });
+    const socket = this.#o.connectSocket ? this.#o.connectSocket(host, port) : netConnect({ host, port });
     socket.setNoDelay(true);
     const cur: Current = { socket, conn, timer: undefined, reported: false };
     this.#current = cur;

@@ -1,6 +1,7 @@
 // The FIAS link put together from the typed config: the state machine (link.ts), its TCP adapter, the
 // status the operator sees and the two pumps to the room core. The engine (src/engine.ts) builds one
 // when fias.enabled; the wire tests build it the same way, against the simulator.
+import type { Socket } from 'node:net';
 import type { Config } from '../config/index.js';
 import { parseExpiresAt } from '../config/index.js';
 import type { Logger } from '../log.js';
@@ -52,6 +53,8 @@ export interface FiasWireOptions {
   /** Tests: a smaller write buffer before a PMS that does not read is dropped. */
   maxBufferedBytes?: number;
   inboundDeadlineMs?: number;
+  /** Tests: how the adapter opens its socket (one that never connects). */
+  connectSocket?: (host: string, port: number) => Socket;
 }
 
 /** States in which the link holds no connection and does nothing until told. */
@@ -78,6 +81,7 @@ export class FiasWire implements FiasControl {
       encoding: o.fias.encoding,
       connectTimeoutMs: o.fias.connectTimeoutSec * 1000,
       maxBufferedBytes: o.maxBufferedBytes,
+      connectSocket: o.connectSocket,
       log,
       count: (direction) => status.counted(direction),
       frameError: () => status.frameError(),
