@@ -10,6 +10,7 @@ import { FiasWire, OUR_RECORDS } from '../../src/fias/wire.js';
 import type { FiasEncoding } from '../../src/fias/codec/index.js';
 import { FiasSim } from '../fias/sim.js';
 import { captureLog } from './support/capture-log.js';
+import { FakeClock } from './support/fake-fias-link.js';
 import { FakeInbound, FakeOutbox } from './support/fake-fias-ports.js';
 
 const T = { timeout: 20_000 };
@@ -37,6 +38,7 @@ async function rig(
     encoding?: FiasEncoding;
     inbound?: FakeInbound;
     maxBufferedBytes?: number;
+    clock?: FakeClock;
   } = {},
 ): Promise<Rig> {
   const sim = new FiasSim({ silent: o.silent, encoding: o.encoding });
@@ -67,6 +69,7 @@ async function rig(
     inbound,
     outbox,
     maxBufferedBytes: o.maxBufferedBytes,
+    clock: o.clock,
   });
   const r = { sim, wire, inbound, outbox, lines: cap.lines };
   rigs.push(r);
@@ -308,6 +311,45 @@ describe('FIAS link over TCP with the simulator', () => {
       await down;
       assert.ok(r.lines.some((l) => l.msg === 'FIAS PMS is not reading: dropping the connection'));
       await r.wire.waitForState('ESTABLISHED', 5_000);
+    },
+  );
+
+  it(
+    'the alive check over the wire: LS every 300 s answered by LA; unanswered, EXPECTION after 3 s',
+    T,
+    async () => {
+      // The 300 s floor is moved on a fake clock; the records still cross real TCP.
+      const clock = new FakeClock();
+      const r = await rig({ clock });
+      r.wire.start();
+      await r.wire.waitForState('ESTABLISHED', 5_000);
+      const from = r.sim.received.length;
+      clock.advance(299_000);
+      assert.equal(r.sim.ids().slice(from).length, 0, 'no LS before keepaliveSec');
+      clock.advance(1_000);
+      await r.sim.waitFor((x) => x.record.id === 'LS', 2_000, 'our alive check', from);
+      const inBefore = r.wire.status().recordsIn;
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no LA read')), 2_000);
+        const poll = (): void => {
+          if (r.wire.status().recordsIn > inBefore) {
+            clearTimeout(t);
+            resolve();
+          } else setImmediate(poll);
+        };
+        poll();
+      });
+      clock.advance(3_000);
+      assert.equal(r.wire.link.state, 'ESTABLISHED', 'the LA answered it');
+      r.sim.answerAliveChecks = false;
+      const from2 = r.sim.received.length;
+      clock.advance(297_000);
+      await r.sim.waitFor((x) => x.record.id === 'LS', 2_000, 'the second alive check', from2);
+      clock.advance(2_999);
+      assert.equal(r.wire.link.state, 'ESTABLISHED');
+      clock.advance(1);
+      assert.equal(r.wire.link.state, 'EXPECTION');
+      assert.match(r.wire.status().why, /no LA within 3 s of our LS/);
     },
   );
 });
