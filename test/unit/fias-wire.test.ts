@@ -324,9 +324,11 @@ describe('FIAS link over TCP with the simulator', () => {
       r.wire.start();
       await r.wire.waitForState('ESTABLISHED', 5_000);
       const from = r.sim.received.length;
+      const out = r.wire.status().recordsOut;
       clock.advance(299_000);
-      assert.equal(r.sim.ids().slice(from).length, 0, 'no LS before keepaliveSec');
+      assert.equal(r.wire.status().recordsOut, out, 'nothing written before keepaliveSec');
       clock.advance(1_000);
+      assert.equal(r.wire.status().recordsOut, out + 1, 'the LS written at 300 s');
       await r.sim.waitFor((x) => x.record.id === 'LS', 2_000, 'our alive check', from);
       const inBefore = r.wire.status().recordsIn;
       await new Promise<void>((resolve, reject) => {
