@@ -213,8 +213,8 @@ export class FiasSim extends EventEmitter<SimEvents> {
   #read(conn: number, record: FiasRecord): void {
     const entry: SimReceived = { at: Date.now(), record, conn, alive: this.#alive };
     this.received.push(entry);
-    if (conn === this.#conns) this.#react(record);
     this.emit('record', entry);
+    if (conn === this.#conns) this.#react(record);
   }
 
   #react(record: FiasRecord): void {
