@@ -336,6 +336,54 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
     assert.equal((await store.knex('fias_outbox')).length, 1);
   });
 
+  it('WR, WR, WC of one on the real wake-up service: that occurrence cancelled and its row cleared, the other pending', async () => {
+    const { inbound, wakeupStore } = core();
+    const send = async (id: string, fields: Array<[string, string]>) => {
+      const checked = validateRecord(rec(id, fields));
+      assert.ok(checked.ok);
+      await inbound.handle(checked.value);
+    };
+    await send('WR', [
+      ['RN', '8004'],
+      ['DA', '261231'],
+      ['TI', '070000'],
+    ]);
+    await send('WR', [
+      ['RN', '8004'],
+      ['DA', '261231'],
+      ['TI', '073000'],
+    ]);
+    await send('WR', [
+      ['RN', '8004'],
+      ['DA', '261231'],
+      ['TI', '073000'],
+    ]); // a repeat: no third
+    await send('WC', [
+      ['RN', '8004'],
+      ['DA', '261231'],
+      ['TI', '070000'],
+    ]);
+    const occ = await wakeupStore.forRoom('8004');
+    assert.deepEqual(
+      occ.map((o) => [o.localStart, o.state, o.maxAttempts, o.frequencyMin]),
+      [
+        ['07:00', 'cancelled', 3, 5],
+        ['07:30', 'pending', 3, 5],
+      ],
+    );
+    const rows = (await store.knex('fias_wakeups').orderBy('occurrence_id')) as Array<{
+      state: string;
+      time: string;
+    }>;
+    assert.deepEqual(
+      rows.map((r) => [r.time, r.state]),
+      [
+        ['070000', 'cleared'],
+        ['073000', 'set'],
+      ],
+    );
+  });
+
   it('a final wake-up whose WA was never queued is recovered once at the next start', async () => {
     const { inbound, wakeupStore, fiasWakeups, outbox } = core();
     const checked = validateRecord(
