@@ -6,27 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { createFiasInbound, fiasWakeupResults, recoverFiasAnswers } from '../../src/fias/inbound/index.js';
+import { fiasWakeupResults, recoverFiasAnswers } from '../../src/fias/inbound/index.js';
 import { fiasRecord } from '../../src/fias/record.js';
 import { validateRecord } from '../../src/fias/records/index.js';
 import { silentLogger } from '../../src/log.js';
-import { AstDb } from '../../src/pbx/astdb.js';
-import { RoomMirror } from '../../src/rooms/mirror.js';
-import { RoomSet } from '../../src/rooms/room-set.js';
-import { RoomService } from '../../src/rooms/service.js';
 import { Store } from '../../src/store/db.js';
 import { FiasGuestStore, primaryGuest } from '../../src/store/fias-guests.js';
-import { FiasLampStore } from '../../src/store/fias-lamps.js';
 import { FiasOutboxStore } from '../../src/store/fias-outbox.js';
 import { FiasWakeupStore } from '../../src/store/fias-wakeups.js';
-import { cleanRoom, RoomStore } from '../../src/store/rooms.js';
+import { cleanRoom } from '../../src/store/rooms.js';
 import { WakeupStore } from '../../src/store/wakeups.js';
-import type { CallOutcome, CallRequest, WakeupCaller } from '../../src/wakeup/caller.js';
 import { WakeupScheduler } from '../../src/wakeup/scheduler.js';
-import { WakeupService } from '../../src/wakeup/service.js';
 import { formatLocal } from '../../src/time/zone.js';
+import { fiasCore, ScriptedCaller } from '../support/fias-core.js';
 import { captureLog } from '../unit/support/capture-log.js';
-import { FakeAmi } from '../unit/support/fake-pbx.js';
 
 const DB = `pms_fias_it_${process.pid}`;
 
@@ -56,18 +49,6 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-class ScriptedCaller implements WakeupCaller {
-  readonly calls: string[] = [];
-  script: Array<CallOutcome['result']> = [];
-  async call(req: CallRequest, onAnswered: (at: number) => void): Promise<CallOutcome> {
-    this.calls.push(req.extension);
-    await new Promise((r) => setTimeout(r, 20));
-    const result = this.script.shift() ?? 'answered';
-    if (result === 'answered') onAnswered(Date.now());
-    return { result, cause: result === 'busy' ? 17 : undefined };
   }
 }
 
@@ -242,7 +223,7 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
   });
 
   it('GI, GI (sharer), GO, GO on the real store: guests and room in one transaction; the last GO cleans', async () => {
-    const { inbound, roomStore } = core();
+    const { inbound, roomStore } = fiasCore(store, config);
     const send = (id: string, fields: Array<[string, string]>) => {
       const checked = validateRecord(rec(id, fields));
       assert.ok(checked.ok);
@@ -276,7 +257,7 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
 
   it('WR → busy, busy, answered on the real scheduler → exactly one WA (AS OK, DA/TI as requested), also after a restart', async () => {
     const logs = captureLog('info');
-    const { inbound, wakeupStore, fiasWakeups, outbox, attach } = core();
+    const { inbound, wakeupStore, fiasWakeups, outbox, attach } = fiasCore(store, config);
     const caller = new ScriptedCaller();
     caller.script = ['busy', 'busy', 'answered'];
     const onFias = fiasWakeupResults(fiasWakeups, outbox, logs.log);
@@ -337,7 +318,7 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
   });
 
   it('WR, WR, WC of one on the real wake-up service: that occurrence cancelled and its row cleared, the other pending', async () => {
-    const { inbound, wakeupStore } = core();
+    const { inbound, wakeupStore } = fiasCore(store, config);
     const send = async (id: string, fields: Array<[string, string]>) => {
       const checked = validateRecord(rec(id, fields));
       assert.ok(checked.ok);
@@ -385,7 +366,7 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
   });
 
   it('a final wake-up whose WA was never queued is recovered once at the next start', async () => {
-    const { inbound, wakeupStore, fiasWakeups, outbox } = core();
+    const { inbound, wakeupStore, fiasWakeups, outbox } = fiasCore(store, config);
     const checked = validateRecord(
       rec('WR', [
         ['RN', '8003'],
@@ -408,48 +389,4 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
       ['AS', 'OK'],
     ]);
   });
-
-  /** The room core on the real store with a fake AMI, as the engine wires it. */
-  function core() {
-    const ami = new FakeAmi();
-    const roomStore = new RoomStore(store);
-    const rooms = new RoomService(
-      roomStore,
-      new RoomMirror(new AstDb(ami), config.numbering),
-      ami,
-      RoomSet.parse(config.hotel.rooms),
-      silentLogger(),
-    );
-    const wakeupStore = new WakeupStore(store);
-    let scheduler: { rearm(): void } = { rearm: () => undefined };
-    const wakeups = new WakeupService(
-      wakeupStore,
-      { rearm: () => scheduler.rearm() } as unknown as WakeupScheduler,
-      rooms,
-      config,
-      silentLogger(),
-    );
-    rooms.addHooks(wakeups);
-    const fiasWakeups = new FiasWakeupStore(store);
-    const outbox = new FiasOutboxStore(store, silentLogger());
-    const inbound = createFiasInbound({
-      rooms,
-      guests: new FiasGuestStore(store),
-      lamps: new FiasLampStore(store),
-      wakeups,
-      fiasWakeups,
-      log: silentLogger(),
-      timeZone: config.hotel.timeZone,
-    });
-    return {
-      inbound,
-      roomStore,
-      wakeupStore,
-      fiasWakeups,
-      outbox,
-      attach: (s: WakeupScheduler) => {
-        scheduler = s;
-      },
-    };
-  }
 });
