@@ -82,7 +82,7 @@ export class RoomService {
       const effect = opts.effect?.(before, after) ?? {};
       await this.commit(
         [before],
-        [after],
+        () => Promise.resolve([after]),
         (tx) => effect.inTx?.(tx) ?? Promise.resolve(),
         opts.signal,
         effect,
@@ -93,17 +93,37 @@ export class RoomService {
 
   /** Check-out (seed 000 §5.4.8): the room back to clean, and every feature's hooks. */
   clean(extension: string, signal?: AbortSignal): Promise<void> {
+    return this.decide(extension, () => Promise.resolve('clean'), signal).then(() => undefined);
+  }
+
+  /**
+   * A change decided inside the room's store transaction, under its lock: `decide` reads and writes
+   * its own rows in `tx` (a FIAS guest list) and returns the room's new state, `'clean'` for a
+   * check-out (exactly as clean(): every feature's clean hooks, then afterClean), or `'keep'` to leave
+   * the room as it is (its own writes in `tx` still commit). A throw rolls everything back.
+   */
+  decide(
+    extension: string,
+    decide: (before: Room, tx: unknown) => Promise<Room | 'clean' | 'keep'>,
+    signal?: AbortSignal,
+  ): Promise<Room | 'clean' | 'keep'> {
     return this.locked(extension, signal, async () => {
       const before = await this.repo.get(extension);
+      let outcome = 'keep' as Room | 'clean' | 'keep';
       await this.commit(
         [before],
-        [cleanRoom(extension)],
         async (tx) => {
-          for (const h of this.hooks) await h.clean?.(extension, tx);
+          outcome = await decide(before, tx);
+          if (outcome === 'keep') return [];
+          return [outcome === 'clean' ? cleanRoom(extension) : { ...outcome, extension }];
+        },
+        async (tx) => {
+          if (outcome === 'clean') for (const h of this.hooks) await h.clean?.(extension, tx);
         },
         signal,
       );
-      await this.after((h) => h.afterClean?.(extension));
+      if (outcome === 'clean') await this.after((h) => h.afterClean?.(extension));
+      return outcome;
     });
   }
 
@@ -116,7 +136,7 @@ export class RoomService {
       const moved: Room = { ...source, extension: to };
       await this.commit(
         [source, target],
-        [cleanRoom(from), moved],
+        () => Promise.resolve([cleanRoom(from), moved]),
         async (tx) => {
           for (const h of this.hooks) await h.move?.(from, to, tx);
         },
@@ -169,16 +189,17 @@ export class RoomService {
       throw new PbxUnavailableError('ami', 'down', `AMI link is ${this.pbx.state}`);
   }
 
-  /** Saves `after` and mirrors it, with `inTx` in the same transaction; all or nothing. */
+  /** Saves the rooms `afterOf` gives and mirrors them, with `inTx` in the same transaction; all or nothing. */
   private async commit(
     before: Room[],
-    after: Room[],
+    afterOf: (tx: unknown) => Promise<Room[]>,
     inTx: (tx: unknown) => Promise<void>,
     signal: AbortSignal | undefined,
     effect: ChangeEffect = {},
   ): Promise<void> {
     try {
       await this.repo.transaction(async (tx) => {
+        const after = await afterOf(tx);
         for (const room of after) await this.repo.save(room, tx);
         await inTx(tx);
         for (const room of after) await this.mirror.write(room);

@@ -74,24 +74,52 @@ export class WakeupStore {
   replace(extension: string, planned: NewOccurrence[], now: number, tx?: unknown): Promise<number> {
     return this.inTx(tx, async (k) => {
       const cancelled = await this.cancelIn(k, extension, now);
-      if (planned.length)
-        await k('wakeup_occurrences').insert(
-          planned.map((p) => ({
-            extension,
-            strategy: p.strategy,
-            local_date: p.localDate,
-            local_start: p.localStart,
-            due_at: p.dueAt,
-            frequency_min: p.frequencyMin,
-            max_attempts: p.maxAttempts,
-            file: p.file,
-            next_attempt_at: p.dueAt,
-            state: 'pending',
-            created_at: now,
-          })),
-        );
+      await this.add(extension, planned, now, k);
       return cancelled;
     });
+  }
+
+  /**
+   * Adds occurrences to the room's others (a FIAS WR: one more wake-up, nothing replaced); returns
+   * their ids in the order given. One insert each, so every id is known whatever the driver reports.
+   */
+  add(extension: string, planned: NewOccurrence[], now: number, tx?: unknown): Promise<number[]> {
+    return this.inTx(tx, async (k) => {
+      const ids: number[] = [];
+      for (const p of planned) {
+        const [id] = await k('wakeup_occurrences').insert({
+          extension,
+          strategy: p.strategy,
+          local_date: p.localDate,
+          local_start: p.localStart,
+          due_at: p.dueAt,
+          frequency_min: p.frequencyMin,
+          max_attempts: p.maxAttempts,
+          file: p.file,
+          next_attempt_at: p.dueAt,
+          state: 'pending',
+          created_at: now,
+        });
+        ids.push(Number(id));
+      }
+      return ids;
+    });
+  }
+
+  /** Cancels the open occurrences among `ids` (a FIAS WC); returns how many it cancelled. */
+  cancelIds(ids: readonly number[], now: number, tx?: unknown): Promise<number> {
+    if (!ids.length) return Promise.resolve(0);
+    return this.inTx(tx, (k) =>
+      k('wakeup_occurrences')
+        .whereIn('id', ids)
+        .whereIn('state', OPEN)
+        .update({ state: 'cancelled', next_attempt_at: null, finished_at: now }),
+    );
+  }
+
+  /** One transaction for a caller that writes its own rows with the wake-ups (FIAS wake-ups). */
+  transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T> {
+    return this.store.transaction((trx) => fn(trx));
   }
 
   /** Check-out: the room's open wake-ups are cancelled (a call in progress gets no further attempt). */

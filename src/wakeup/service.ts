@@ -8,7 +8,8 @@ import type { RoomHooks, RoomService } from '../rooms/service.js';
 import type { Occurrence, WakeupStore } from '../store/wakeups.js';
 import { planOccurrences } from './schedule.js';
 import type { WakeupScheduler } from './scheduler.js';
-import { promptParts, type Strategy } from './strategy.js';
+import { DEFAULT_PROMPT, MIN_FREQUENCY, promptParts, type Strategy } from './strategy.js';
+import { formatLocal } from '../time/zone.js';
 
 /** The prompt library: `<dir>/<format>/<name>.<format>` (see sounds/README.md). */
 export class PromptLibrary {
@@ -72,6 +73,65 @@ export class WakeupService implements RoomHooks {
       planned.length ? 'wake-up calls set' : 'wake-up calls cancelled',
     );
     return { planned: planned.length, cancelled };
+  }
+
+  /**
+   * One more wake-up of the room at `dueAt` (a FIAS WR), beside its others: rings `attempts` times,
+   * 5 minutes apart, with the default prompt. `link` runs in the same transaction with the new
+   * occurrence's id (the FIAS table pairs it with the requested DA/TI). Under the room's lock.
+   */
+  async addOnce(
+    extension: string,
+    dueAt: number,
+    attempts: number,
+    link: (occurrenceId: number, tx: unknown) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const local = formatLocal(new Date(dueAt), this.config.hotel.timeZone);
+    const occurrence = {
+      strategy: 1,
+      localDate: local.slice(0, 10),
+      localStart: local.slice(11, 16),
+      dueAt,
+      frequencyMin: MIN_FREQUENCY,
+      maxAttempts: attempts,
+      file: DEFAULT_PROMPT,
+    };
+    const id = await this.rooms.exclusive(
+      extension,
+      () =>
+        this.store.transaction(async (tx) => {
+          const [created] = await this.store.add(extension, [occurrence], this.now(), tx);
+          await link(created!, tx);
+          return created!;
+        }),
+      signal,
+    );
+    this.scheduler.rearm();
+    this.log.info(
+      { event: 'wakeup.set', room: extension, occurrence: id, due: new Date(dueAt).toISOString() },
+      'one wake-up call added',
+    );
+    return id;
+  }
+
+  /**
+   * Cancels the room's wake-ups that `pick` selects, reading in the same transaction under the room's
+   * lock (a FIAS WC); `pick` may write its own rows there too. Returns how many were cancelled.
+   */
+  async cancelSome(
+    extension: string,
+    pick: (tx: unknown) => Promise<number[]>,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const cancelled = await this.rooms.exclusive(
+      extension,
+      () => this.store.transaction(async (tx) => this.store.cancelIds(await pick(tx), this.now(), tx)),
+      signal,
+    );
+    this.scheduler.rearm();
+    this.log.info({ event: 'wakeup.cancel', room: extension, cancelled }, 'wake-up calls cancelled');
+    return cancelled;
   }
 
   forRoom(extension: string): Promise<Occurrence[]> {

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import * as rooms from './001_rooms.js';
 import * as wakeups from './002_wakeups.js';
 import * as voicemail from './003_voicemail.js';
+import * as fias from './004_fias.js';
 
 interface Migration {
   name: string;
@@ -11,7 +12,7 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-const ALL: Migration[] = [rooms, wakeups, voicemail];
+const ALL: Migration[] = [rooms, wakeups, voicemail, fias];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => ALL,
