@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { buildFiasCore, type FiasCore } from './fias/core.js';
 import type { FiasInbound, FiasOutbox } from './fias/ports.js';
 import { FiasWire } from './fias/wire.js';
 import { buildHandlers } from './handlers/index.js';
@@ -29,6 +30,8 @@ import { PromptLibrary, WakeupService } from './wakeup/service.js';
 
 export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly #fiasPlaceholder: boolean;
+  /** The room core's side of FIAS (records applied, outbox), built when fias.enabled. */
+  readonly #fiasCore: FiasCore | undefined;
   readonly ami: AmiClient;
   readonly ari: AriClient;
   readonly store: Store;
@@ -42,25 +45,16 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly fias: FiasWire | undefined;
 
   /**
-   * `fiasPorts`: the room core's FIAS handler and outbox. Until they exist the link runs with
-   * placeholders (src/fias/placeholders.ts): records are logged as not applied, nothing is sent.
+   * `fiasPorts`: tests may give their own FIAS handler and outbox; by default, with fias.enabled, the
+   * room core's (src/fias/core.ts): records applied through the room service, a durable outbox.
+   * `fiasPorts: { placeholder: true }` runs the link alone (records logged, not applied).
    */
   constructor(
     readonly config: Config,
     private readonly log: Logger,
-    fiasPorts: { inbound?: FiasInbound; outbox?: FiasOutbox } = {},
+    fiasPorts: { inbound?: FiasInbound; outbox?: FiasOutbox; placeholder?: boolean } = {},
   ) {
     super();
-    this.fias = config.fias.enabled
-      ? new FiasWire({
-          fias: config.fias,
-          timeZone: config.hotel.timeZone,
-          log,
-          inbound: fiasPorts.inbound,
-          outbox: fiasPorts.outbox,
-        })
-      : undefined;
-    this.#fiasPlaceholder = this.fias !== undefined && fiasPorts.inbound === undefined;
     this.ami = new AmiClient(config.ami, log);
     this.ari = new AriClient(config.ari, log);
     this.store = new Store(config.db, log.child({ link: 'db' }));
@@ -83,8 +77,10 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       roomSet,
       log: log.child({ component: 'voicemail' }),
       // seed 000 §5.4.9: pushed unasked to the PMS and the operator consoles.
-      notify: (ext, counts) =>
-        this.server.broadcast('Query', 'LeaveMessage', leaveMessageFields(ext, counts)),
+      notify: (ext, counts) => {
+        this.server.broadcast('Query', 'LeaveMessage', leaveMessageFields(ext, counts));
+        this.#fiasCore?.onMessageCounts(ext, counts);
+      },
     });
     this.rooms.addHooks(this.voicemail.hooks());
     const wakeupLog = log.child({ component: 'wakeup' });
@@ -92,6 +88,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     const channels = new ChannelEvents(this.ari);
     const reception = new ReceptionAlert(this.ari, channels, config.wakeup, config.ari.app, wakeupLog);
     const onFinal = (r: FinalResult): void => {
+      this.#fiasCore?.onWakeupFinal(r);
       if (config.wakeup.notifyPms) this.server.broadcast('Query', 'WakeupResult', wakeupResultFields(r));
       if (needsAlert(r.state) && config.wakeup.receptionExtension)
         void reception
@@ -113,6 +110,20 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     );
     this.wakeups = new WakeupService(wakeupStore, this.wakeupScheduler, this.rooms, config, wakeupLog);
     this.rooms.addHooks(this.wakeups);
+    const useCore = config.fias.enabled && !fiasPorts.inbound && !fiasPorts.placeholder;
+    this.#fiasCore = useCore
+      ? buildFiasCore({ config, store: this.store, rooms: this.rooms, wakeups: this.wakeups, log })
+      : undefined;
+    this.fias = config.fias.enabled
+      ? new FiasWire({
+          fias: config.fias,
+          timeZone: config.hotel.timeZone,
+          log,
+          inbound: fiasPorts.inbound ?? this.#fiasCore?.inbound,
+          outbox: fiasPorts.outbox ?? this.#fiasCore?.outbox,
+        })
+      : undefined;
+    this.#fiasPlaceholder = this.fias !== undefined && !fiasPorts.inbound && !this.#fiasCore;
     const services: Services = {
       accounts: new AccountBook(config.accounts),
       ami: this.ami,
@@ -139,6 +150,14 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     // The wake-up schedule lives in the store: it runs as soon as the store is up (calls placed while
     // ARI is down fail and are retried, so nothing waits on the PBX here).
     this.store.on('ready', () => {
+      this.#fiasCore
+        ?.recover()
+        .catch((err: unknown) =>
+          this.log.error(
+            { err: (err as Error).message },
+            'FIAS: queueing the WA of finished wake-ups failed',
+          ),
+        );
       this.wakeupScheduler
         .start()
         .catch((err: unknown) =>
