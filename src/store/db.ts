@@ -253,6 +253,15 @@ export class Store extends EventEmitter<StoreEvents> {
         },
       },
       acquireConnectionTimeout: connectTimeoutMs,
+      // knex writes its own warnings to the console (an acquire aborted by our drop, with a stack):
+      // into the engine's log instead, at debug — the link's state change already says what happened.
+      log: {
+        warn: (message: unknown) => this.log.debug({ knex: String(message).slice(0, 300) }, 'knex warning'),
+        error: (message: unknown) => this.log.warn({ knex: String(message).slice(0, 300) }, 'knex error'),
+        deprecate: (method: string, alternative: string) =>
+          this.log.debug({ method, alternative }, 'knex deprecation'),
+        debug: () => undefined,
+      },
     });
   }
 
