@@ -44,6 +44,8 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
       db: { database: DB },
       ari: { app: `pms-fias-lab-${process.pid}` },
       fias: { enabled: true, host: '127.0.0.1', port },
+      // Retries 10 s apart (AlarmClock frequency 5 in lab minutes of 2 s), each call ringing 8 s.
+      wakeup: { minuteSeconds: 2, ringSeconds: 8 },
     }));
     await engine.fias!.waitForState('ESTABLISHED', 10_000);
     // From the link's first move (CLOSED → WAIT_LS, at engine.start()) to ESTABLISHED.
@@ -114,6 +116,31 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     assert.equal(sim.received.slice(from).filter((r) => r.record.id === 'WA').length, 1);
     console.log(
       `WR: 8003 rang ${lateMs} ms after the requested second, heard ${heard.seconds.toFixed(1)} s; one WA|ASOK`,
+    );
+  });
+
+  it('an unanswered WR: 3 attempts, then exactly one WA|ASNR with the requested DA/TI', async () => {
+    const tz = engine.config.hotel.timeZone;
+    const due = new Date(Math.ceil((Date.now() + 5_000) / 1000) * 1000);
+    const local = formatLocal(due, tz);
+    const da = local.slice(2, 4) + local.slice(5, 7) + local.slice(8, 10);
+    const ti = local.slice(11, 13) + local.slice(14, 16) + local.slice(17, 19);
+    const p = phone('8004'); // answers only by hand: it never answers here
+    const from = sim.received.length;
+    sim.send(`WR|RN8004|DA${da}|TI${ti}|`);
+    for (let i = 1; i <= 3; i++) await p.waitForEvent('CALL_INCOMING', 30_000);
+    const wa = await sim.waitFor((r) => r.record.id === 'WA', 60_000, 'WA', from);
+    p.close();
+    assert.deepEqual(Object.fromEntries(wa.record.fields), { RN: '8004', DA: da, TI: ti, AS: 'NR' });
+    const wasAt = wa.at - due.getTime();
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal(
+      sim.received.slice(from).filter((r) => r.record.id === 'WA').length,
+      1,
+      'one WA, not one per attempt',
+    );
+    console.log(
+      `unanswered WR: 3 attempts, one WA|ASNR ${(wasAt / 1000).toFixed(1)} s after the requested time`,
     );
   });
 
