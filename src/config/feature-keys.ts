@@ -3,7 +3,7 @@
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nonEmpty } from './checks.js';
-import type { KeySpec } from './schema.js';
+import type { KeySpec } from './types.js';
 
 // sounds/ of the engine's package, from src/config/ or dist/src/config/.
 const DEFAULT_PROMPT_DIR = (() => {

@@ -5,11 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config, KeySpec } from './schema.js';
+import type { Config, FiasConfigEncoding, KeySpec } from './types.js';
 
-/** `fias.encoding`: the code pages of src/fias/codec/encoding.ts (named here so config stays at the bottom). */
-export const FIAS_CONFIG_ENCODINGS = ['latin1', 'cp850', 'utf8'] as const;
-export type FiasConfigEncoding = (typeof FIAS_CONFIG_ENCODINGS)[number];
+/** The values `fias.encoding` takes (the type is in types.ts). */
+export const FIAS_CONFIG_ENCODINGS: readonly FiasConfigEncoding[] = ['latin1', 'cp850', 'utf8'];
 
 // LD's V#: 1-10 characters, printable, never the field separator ("LD - Link Description").
 const VERSION = /^[\x20-\x7B\x7D\x7E]{1,10}$/;

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { looksHashed, parseHash } from '../domain/password-hash.js';
-import { KEYS, type Account, type Config, type KeySpec } from './schema.js';
+import { KEYS } from './schema.js';
+import type { Account, Config, KeySpec } from './types.js';
 import { fiasProblems } from './fias-keys.js';
 import { tlsProblems } from './security-keys.js';
 
-export type { Account, BackoffConfig, Config, KeepaliveConfig } from './schema.js';
+export type { Account, BackoffConfig, Config, KeepaliveConfig } from './types.js';
 export { KEYS } from './schema.js';
 export { parseClassMap, parseExpiresAt, type FiasClassMap } from './fias-keys.js';
 

@@ -2,7 +2,7 @@
 // connection caps, and the optional TLS listener.
 import { accessSync, constants } from 'node:fs';
 import { nonEmpty } from './checks.js';
-import type { Config, KeySpec } from './schema.js';
+import type { Config, KeySpec } from './types.js';
 
 /** Part of KEYS (schema.ts), after the other session keys. */
 export const LOGIN_GUARD_KEYS: KeySpec[] = [
