@@ -4,7 +4,7 @@
 // extension follows room moves, so the room a wake-up rings now is read from there.
 import type { Knex } from 'knex';
 import type { Store } from './db.js';
-import type { OccurrenceState } from './wakeups.js';
+import type { OccurrenceState } from './wakeup-records.js';
 
 export type FiasWakeupState = 'set' | 'cleared' | 'answered';
 

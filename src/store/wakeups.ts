@@ -3,67 +3,20 @@
 // progress never loses or doubles anything: the later writer sees the earlier one's state.
 import type { Knex } from 'knex';
 import type { Store } from './db.js';
-
-export type OccurrenceState =
-  'pending' | 'calling' | 'answered' | 'busy' | 'noanswer' | 'failed' | 'missed' | 'cancelled';
-
-/** How one call attempt ended (a final occurrence state takes the first four). */
-export type AttemptResult = 'answered' | 'busy' | 'noanswer' | 'failed';
-
-/**
- * What a guest's call gave: an attempt result, or `snoozed` (the guest asked to be called again) or
- * `unconfirmed` (answered, no key, with wakeup.noKeyConfirms off: counts as not answered).
- */
-export type CallResult = AttemptResult | 'snoozed' | 'unconfirmed';
-
-export interface Occurrence {
-  id: number;
-  extension: string;
-  strategy: number;
-  localDate: string;
-  localStart: string;
-  dueAt: number;
-  frequencyMin: number;
-  maxAttempts: number;
-  file: string;
-  attempts: number;
-  nextAttemptAt: number | null;
-  state: OccurrenceState;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-export interface Attempt {
-  id: number;
-  occurrenceId: number;
-  attempt: number;
-  extension: string;
-  plannedAt: number;
-  startedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  /** `linkfault`: the engine's own link failed; placed again, not counted. */
-  result: CallResult | 'interrupted' | 'linkfault' | null;
-  cause: number | null;
-  detail: string | null;
-}
-
-export interface NewOccurrence {
-  strategy: number;
-  localDate: string;
-  localStart: string;
-  dueAt: number;
-  frequencyMin: number;
-  maxAttempts: number;
-  file: string;
-}
-
-/** The call to place now, as `begin` handed it out. */
-export interface StartedAttempt {
-  occurrence: Occurrence;
-  attemptId: number;
-  attempt: number;
-}
+import {
+  fromAttemptRow,
+  fromRow,
+  type Attempt,
+  type AttemptRow,
+  type CallResult,
+  type FinishDetails,
+  type NewOccurrence,
+  type Occurrence,
+  type OccurrenceState,
+  type RecoverOptions,
+  type Row,
+  type StartedAttempt,
+} from './wakeup-records.js';
 
 const OPEN: OccurrenceState[] = ['pending', 'calling'];
 
@@ -370,92 +323,4 @@ export class WakeupStore {
     if (tx) return fn(tx as Knex.Transaction);
     return this.store.transaction((trx) => fn(trx));
   }
-}
-
-export interface FinishDetails {
-  now: number;
-  startedAt: number;
-  /** Spacing of attempts (frequency). */
-  retryMs: number;
-  /** Snooze length, for `snoozed`. */
-  snoozeMs?: number;
-  cause?: number;
-  detail?: string;
-}
-
-export interface RecoverOptions {
-  /** Occurrences whose call is still up in Asterisk (to be adopted): due again at once. */
-  live?: Set<number>;
-  /** Only attempts started before this instant (the sweep for stuck rows); default all. */
-  startedBefore?: number;
-  /** Occurrences this engine is still working on: left alone. */
-  exclude?: Set<number>;
-}
-
-interface Row {
-  id: number;
-  extension: string;
-  strategy: number;
-  local_date: string;
-  local_start: string;
-  due_at: number | string;
-  frequency_min: number;
-  max_attempts: number;
-  file: string;
-  attempts: number;
-  next_attempt_at: number | string | null;
-  state: OccurrenceState;
-  created_at: number | string;
-  finished_at: number | string | null;
-}
-
-interface AttemptRow {
-  id: number;
-  occurrence_id: number;
-  attempt: number;
-  extension: string;
-  planned_at: number | string;
-  started_at: number | string;
-  answered_at: number | string | null;
-  ended_at: number | string | null;
-  result: Attempt['result'];
-  cause: number | null;
-  detail: string | null;
-}
-
-const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
-
-function fromRow(r: Row): Occurrence {
-  return {
-    id: Number(r.id),
-    extension: r.extension,
-    strategy: Number(r.strategy),
-    localDate: r.local_date,
-    localStart: r.local_start,
-    dueAt: Number(r.due_at),
-    frequencyMin: Number(r.frequency_min),
-    maxAttempts: Number(r.max_attempts),
-    file: r.file,
-    attempts: Number(r.attempts),
-    nextAttemptAt: num(r.next_attempt_at),
-    state: r.state,
-    createdAt: Number(r.created_at),
-    finishedAt: num(r.finished_at),
-  };
-}
-
-function fromAttemptRow(r: AttemptRow): Attempt {
-  return {
-    id: Number(r.id),
-    occurrenceId: Number(r.occurrence_id),
-    attempt: Number(r.attempt),
-    extension: r.extension,
-    plannedAt: Number(r.planned_at),
-    startedAt: Number(r.started_at),
-    answeredAt: num(r.answered_at),
-    endedAt: num(r.ended_at),
-    result: r.result,
-    cause: r.cause === null ? null : Number(r.cause),
-    detail: r.detail,
-  };
 }

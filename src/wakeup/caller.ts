@@ -14,7 +14,7 @@ import { PbxUnavailableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AriClient, AriRest } from '../pbx/ari/client.js';
 import { AriHttpError } from '../pbx/ari/http.js';
-import type { CallResult } from '../store/wakeups.js';
+import type { CallResult } from '../store/wakeup-records.js';
 import type { ChannelEvents, ChannelWatch } from './channel-events.js';
 import { converse } from './guest.js';
 

@@ -4,7 +4,7 @@
 // (RFC 4733 from the phone).
 import type { Config } from '../config/index.js';
 import type { AriRest } from '../pbx/ari/client.js';
-import type { CallResult } from '../store/wakeups.js';
+import type { CallResult } from '../store/wakeup-records.js';
 import type { WatchEvent, ChannelWatch } from './channel-events.js';
 import { promptParts } from './strategy.js';
 

@@ -4,7 +4,7 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { AriClient } from '../pbx/ari/client.js';
-import type { Occurrence, OccurrenceState } from '../store/wakeups.js';
+import type { Occurrence, OccurrenceState } from '../store/wakeup-records.js';
 import type { FinalResult } from './scheduler.js';
 import type { ChannelEvents } from './channel-events.js';
 import { PROMPTS, soundUri } from './guest.js';

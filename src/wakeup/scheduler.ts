@@ -3,7 +3,8 @@
 // Nothing is held only in memory: after a crash the next start recomputes everything from the store.
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { Occurrence, OccurrenceState, StartedAttempt, WakeupStore } from '../store/wakeups.js';
+import type { WakeupStore } from '../store/wakeups.js';
+import type { Occurrence, OccurrenceState, StartedAttempt } from '../store/wakeup-records.js';
 import { channelIdOf, type CallOutcome, type WakeupCaller } from './caller.js';
 import { everyMinute, type Ticker } from './cron.js';
 import { Pacer } from './pacer.js';

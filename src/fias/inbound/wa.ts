@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { FiasOutboxQueue } from '../../store/fias-outbox.js';
 import type { FiasWakeupRepo } from '../../store/fias-wakeups.js';
-import type { OccurrenceState } from '../../store/wakeups.js';
+import type { OccurrenceState } from '../../store/wakeup-records.js';
 import type { FinalResult } from '../../wakeup/scheduler.js';
 import {
   buildWA,

@@ -14,7 +14,7 @@ import type {
   FiasWakeupState,
   UnansweredWakeup,
 } from '../../../src/store/fias-wakeups.js';
-import type { Occurrence, OccurrenceState } from '../../../src/store/wakeups.js';
+import type { Occurrence, OccurrenceState } from '../../../src/store/wakeup-records.js';
 import type { FinalResult } from '../../../src/wakeup/scheduler.js';
 
 export class MemoryFiasGuests implements FiasGuestRepo {
