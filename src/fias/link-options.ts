@@ -4,6 +4,9 @@
 import type { BackoffConfig } from '../config/index.js';
 import { isValidTimeZone } from '../time/zone.js';
 
+/** Listen this long for the PMS after connecting before starting the link ourselves (spec: ≥ 3 s). */
+export const LISTEN_MS = 3_000;
+
 export interface FiasLinkOptions {
   /** `V#` of our LD: the vendor system's version, 1–10 characters ("LD - Link Description"). */
   version: string;

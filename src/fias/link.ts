@@ -10,17 +10,13 @@ import { linkAction } from './link-dispatch.js';
 import {
   FiasLinkError,
   LINK_RECORD_IDS,
+  LISTEN_MS,
   resolveLinkOptions,
   type FiasLinkOptions,
   type ResolvedLinkOptions,
 } from './link-options.js';
-import {
-  linkConnection,
-  type FiasLinkDeps,
-  type FiasLinkOutputs,
-  type LinkConnection,
-} from './link-ports.js';
-import { LinkQueue } from './link-queue.js';
+import { LinkIo } from './link-io.js';
+import type { FiasLinkDeps, FiasLinkOutputs, LinkConnection } from './link-ports.js';
 import { linkDescription, linkStamp, stampedRecord, type LinkStamp } from './link-records.js';
 import { LinkResync } from './link-resync.js';
 import type { FiasLinkChange, FiasLinkPhase, FiasLinkState } from './link-states.js';
@@ -32,13 +28,8 @@ export type { FiasLinkConnection, FiasLinkDeps, FiasLinkOutputs, FiasResyncResul
 export type { FiasLinkChange, FiasLinkPhase, FiasLinkState } from './link-states.js';
 export { systemLinkClock, type LinkClock, type LinkTimer } from './link-timers.js';
 
-/** Listen this long for the PMS after connecting before starting the link ourselves (spec: ≥ 3 s). */
-export const LISTEN_MS = 3_000;
-
 type TimerName =
   'connect' | 'listen' | 'init' | 'keepalive' | 'ack' | 'pmsEnded' | 'le' | 'retry' | 'resync' | 'expiry';
-
-type Conn = LinkConnection;
 
 export class FiasLink {
   readonly #o: ResolvedLinkOptions;
@@ -47,14 +38,12 @@ export class FiasLink {
   readonly #random: () => number;
   readonly #log: Logger;
   readonly #stamp: (at: Date) => LinkStamp;
-  readonly #queue: LinkQueue;
+  readonly #io: LinkIo;
   readonly #timers: LinkTimers<TimerName>;
   readonly #contract: LinkContract;
   readonly #resync: LinkResync;
   #state: FiasLinkState = 'CLOSED';
   #phase: FiasLinkPhase = 'idle';
-  #epoch = 0;
-  #conn: Conn | undefined;
   /** Consecutive EXPECTIONs since the link was last ESTABLISHED: drives the backoff. */
   #failures = 0;
   /** enable() was called and no disconnect() since: leaving EXPIRED reconnects. */
@@ -70,14 +59,29 @@ export class FiasLink {
     this.#random = deps.random ?? Math.random;
     this.#log = deps.log ?? silentLogger();
     this.#stamp = deps.stamp ?? ((at) => linkStamp(at, this.#o.timeZone));
-    this.#queue = new LinkQueue(this.#log);
-    this.#timers = new LinkTimers(this.#clock, (fn) => this.#input(fn));
+    this.#io = new LinkIo(
+      outputs,
+      this.#log,
+      {
+        connected: (c) => this.#connected(c),
+        disconnected: (c, reason) => this.#disconnected(c, reason),
+        received: (c, r) => this.#received(c, r),
+      },
+      () => {
+        const can = this.canSendData();
+        if (can === this.#sendable) return;
+        this.#sendable = can;
+        const why = this.#why;
+        this.#io.emit(() => this.#out.canSendChanged?.(can, why));
+      },
+    );
+    this.#timers = new LinkTimers(this.#clock, (fn) => this.#io.input(fn));
     this.#contract = new LinkContract(options.expiresAt, this.#o.timeZone);
     this.#resync = new LinkResync(this.#o.resyncTimeoutMs, {
       arm: (ms, fire) => this.#timers.arm('resync', ms, fire),
       disarm: () => this.#timers.disarm('resync'),
-      start: () => this.#emit(() => this.#out.resyncStart?.()),
-      end: (result) => this.#emit(() => this.#out.resyncEnd?.(result)),
+      start: () => this.#io.emit(() => this.#out.resyncStart?.()),
+      end: (result) => this.#io.emit(() => this.#out.resyncEnd?.(result)),
       changed: (why) => (this.#why = why),
     });
     this.#armExpiry();
@@ -91,7 +95,7 @@ export class FiasLink {
   }
   /** Changes with every connection attempt. */
   get epoch(): number {
-    return this.#epoch;
+    return this.#io.epoch;
   }
   /** The options in force, defaults and floors applied (keepaliveMs ≥ 300 000). */
   get options(): ResolvedLinkOptions {
@@ -105,7 +109,7 @@ export class FiasLink {
 
   /** Operator (and start-up): bring the link up. Leaves DISABLED; starts from CLOSED. */
   enable(): void {
-    this.#input(() => {
+    this.#io.input(() => {
       this.#wanted = true;
       if (this.#state === 'DISABLED') this.#to('CLOSED', 'operator enabled the link');
       if (this.#state === 'CLOSED') this.#bringUp('operator enabled the link');
@@ -115,12 +119,14 @@ export class FiasLink {
 
   /** Operator: stop the link and keep it down until enable(). */
   disable(): void {
-    this.#input(() => this.#state !== 'DISABLED' && this.#shutDown('DISABLED', 'operator disabled the link'));
+    this.#io.input(
+      () => this.#state !== 'DISABLED' && this.#shutDown('DISABLED', 'operator disabled the link'),
+    );
   }
 
   /** Operator: end the link with LE (seed 002 WAIT_LE); it stays CLOSED until enable(). */
   disconnect(): void {
-    this.#input(() => {
+    this.#io.input(() => {
       this.#wanted = false;
       const why = 'operator disconnected the link';
       if (this.#state === 'ESTABLISHED') {
@@ -128,7 +134,7 @@ export class FiasLink {
         this.#to('WAIT_LE', why);
       } else if (this.#state === 'WAIT_LS' || this.#state === 'EXPECTION') {
         this.#stopTimers();
-        this.#drop(why);
+        this.#io.drop(why);
         this.#to('CLOSED', `${why} (not established: no LE)`);
       }
     });
@@ -136,7 +142,7 @@ export class FiasLink {
 
   /** A notice that the PMS service expired (seed 002). Cleared only by setExpiresAt(). */
   expire(why = 'PMS service expired (notice)'): void {
-    this.#input(() => {
+    this.#io.input(() => {
       this.#contract.notify(why);
       if (this.#state === 'DISABLED') this.#log.info({ why }, 'FIAS link expired while disabled');
       else if (this.#state !== 'EXPIRED') this.#shutDown('EXPIRED', why);
@@ -147,7 +153,7 @@ export class FiasLink {
   setExpiresAt(at: Date | undefined): void {
     if (at !== undefined && Number.isNaN(at.getTime()))
       throw new FiasLinkError('invalid-option', 'expiresAt is not a valid date');
-    this.#input(() => {
+    this.#io.input(() => {
       this.#contract.set(at);
       const expired = this.#contract.expiredWhy(this.#clock.now());
       if (this.#state === 'EXPIRED' && expired === undefined) {
@@ -170,8 +176,8 @@ export class FiasLink {
         state: this.#state,
         resync: this.#resync.state,
       });
-    this.#input(() => {
-      this.#send(stampedRecord('DR', this.#stampNow()));
+    this.#io.input(() => {
+      this.#io.send(stampedRecord('DR', this.#stampNow()));
       this.#resync.requested();
     });
   }
@@ -187,12 +193,12 @@ export class FiasLink {
       );
     if (!this.canSendData())
       throw new FiasLinkError('cannot-send', `FIAS link cannot send ${record.id} now`, context);
-    this.#input(() => this.#send(record));
+    this.#io.input(() => this.#io.send(record));
   }
 
   // --- inputs from the adapter ---------------------------------------------------------------------
 
-  #connected(c: Conn): void {
+  #connected(c: LinkConnection): void {
     if (c.open) return;
     c.open = true;
     this.#timers.disarm('connect');
@@ -200,8 +206,8 @@ export class FiasLink {
     this.#timers.arm('listen', LISTEN_MS, () => this.#sendInit('no LS within 3 s: we start the link'));
   }
 
-  #disconnected(c: Conn, reason: string): void {
-    this.#conn = undefined; // gone: no close() for it
+  #disconnected(c: LinkConnection, reason: string): void {
+    this.#io.lost();
     this.#timers.disarm('le');
     if (this.#state === 'WAIT_LS' || this.#state === 'ESTABLISHED') {
       let why = `TCP connection lost: ${reason}`;
@@ -213,7 +219,7 @@ export class FiasLink {
     } else this.#phase = 'idle';
   }
 
-  #received(c: Conn, r: FiasRecord): void {
+  #received(c: LinkConnection, r: FiasRecord): void {
     if (!c.open) this.#connected(c); // the adapter read before it reported the open: same thing
     const at = {
       state: this.#state,
@@ -242,7 +248,7 @@ export class FiasLink {
         return this.#resync.end(true, why);
       case 'data':
         this.#resync.record();
-        return this.#emit(() => this.#out.data?.(r));
+        return this.#io.emit(() => this.#out.data?.(r));
       case 'ended':
         return this.#ended(why);
       case 'skip':
@@ -265,14 +271,13 @@ export class FiasLink {
 
   #connectNow(why: string): void {
     this.#stopTimers();
-    this.#drop('replaced by a new connection'); // one still waiting for the PMS's LE (enable() from DISABLED)
-    const c = this.#newConn();
-    this.#conn = c;
+    this.#io.drop('replaced by a new connection'); // one still waiting for the PMS's LE (enable() from DISABLED)
+    const c = this.#io.attach();
     this.#phase = 'connecting';
     const ms = this.#o.connectTimeoutMs;
     this.#timers.arm('connect', ms, () => this.#fail(`TCP connection not open within ${secs(ms)}`));
     this.#to('WAIT_LS', why);
-    this.#emit(() => this.#out.connect(c), c);
+    this.#io.connect(c);
   }
 
   #sendInit(why: string): void {
@@ -296,7 +301,7 @@ export class FiasLink {
     this.#timers.arm('keepalive', this.#o.keepaliveMs, () => {
       // Nothing at all is sent while the PMS resyncs, not even an alive check; the resync is bounded.
       if (this.#resync.active) return this.#armKeepalive();
-      this.#send(stampedRecord('LS', this.#stampNow()));
+      this.#io.send(stampedRecord('LS', this.#stampNow()));
       const ms = this.#o.ackTimeoutMs;
       this.#timers.arm('ack', ms, () => this.#fail(`no LA within ${secs(ms)} of our LS`));
     });
@@ -304,7 +309,7 @@ export class FiasLink {
 
   #pmsEnded(why: string): void {
     this.#stopTimers();
-    this.#send(stampedRecord('LE', this.#stampNow()));
+    this.#io.send(stampedRecord('LE', this.#stampNow()));
     this.#phase = 'pms-ended';
     const ms = this.#o.keepaliveMs;
     this.#timers.arm('pmsEnded', ms, () => this.#fail(`no record within ${secs(ms)} of the PMS's LE`));
@@ -314,7 +319,7 @@ export class FiasLink {
   /** → EXPECTION: drop the connection, reconnect after the backoff. */
   #fail(why: string): void {
     this.#stopTimers();
-    this.#drop(why);
+    this.#io.drop(why);
     this.#phase = 'idle';
     this.#failures += 1;
     const delay = backoffDelay(this.#failures, this.#o.reconnect, this.#random);
@@ -329,7 +334,7 @@ export class FiasLink {
       this.#stopTimers('le'); // WAIT_LE: our LE is out, its wait goes on
     else {
       this.#stopTimers();
-      this.#drop(why);
+      this.#io.drop(why);
       this.#phase = 'idle';
     }
     this.#to(to, why);
@@ -337,7 +342,7 @@ export class FiasLink {
 
   #sendLe(): void {
     this.#stopTimers();
-    this.#send(stampedRecord('LE', this.#stampNow()));
+    this.#io.send(stampedRecord('LE', this.#stampNow()));
     this.#phase = 'ending';
     const ms = this.#o.leTimeoutMs;
     this.#timers.arm('le', ms, () => this.#ended(`no LE within ${secs(ms)} of ours`));
@@ -345,7 +350,7 @@ export class FiasLink {
 
   #ended(why: string): void {
     this.#timers.disarm('le');
-    this.#drop(why);
+    this.#io.drop(why);
     this.#phase = 'idle';
     if (this.#state === 'WAIT_LE') this.#to('CLOSED', why);
   }
@@ -359,9 +364,9 @@ export class FiasLink {
     if (from === 'EXPIRED') this.#armExpiry();
     const change: FiasLinkChange = retryInMs === undefined ? { from, to, why } : { from, to, why, retryInMs };
     this.#log[to === 'EXPECTION' ? 'warn' : 'info'](change, `FIAS link ${to}`);
-    this.#emit(() => this.#out.stateChanged?.(change));
-    if (from === 'ESTABLISHED') this.#emit(() => this.#out.linkDown?.(why));
-    if (to === 'ESTABLISHED') this.#emit(() => this.#out.linkUp?.());
+    this.#io.emit(() => this.#out.stateChanged?.(change));
+    if (from === 'ESTABLISHED') this.#io.emit(() => this.#out.linkDown?.(why));
+    if (to === 'ESTABLISHED') this.#io.emit(() => this.#out.linkUp?.());
   }
 
   #armExpiry(): void {
@@ -376,37 +381,8 @@ export class FiasLink {
     });
   }
 
-  // --- plumbing ------------------------------------------------------------------------------------
-
-  /** A new connection handle: its calls act only while it is the link's current one. */
-  #newConn(): Conn {
-    const epoch = ++this.#epoch;
-    return linkConnection(
-      epoch,
-      (c) => this.#conn === c,
-      (fn) => this.#input(fn),
-      (what) => this.#log.debug({ epoch, what }, 'FIAS stale connection event ignored'),
-      {
-        connected: (c) => this.#connected(c),
-        disconnected: (c, reason) => this.#disconnected(c, reason),
-        received: (c, r) => this.#received(c, r),
-      },
-    );
-  }
-
-  /** Forgets the current connection and asks the adapter to close it. */
-  #drop(why: string): void {
-    if (this.#conn === undefined) return;
-    this.#conn = undefined;
-    this.#emit(() => this.#out.close(why));
-  }
-
-  #send(record: FiasRecord): void {
-    if (this.#conn !== undefined) this.#emit(() => this.#out.send(record), this.#conn);
-  }
-
   #sendDescription(): void {
-    for (const r of linkDescription(this.#stampNow(), this.#o.version, this.#o.records)) this.#send(r);
+    for (const r of linkDescription(this.#stampNow(), this.#o.version, this.#o.records)) this.#io.send(r);
   }
 
   #stampNow(): LinkStamp {
@@ -417,28 +393,8 @@ export class FiasLink {
   #stopTimers(keep?: TimerName): void {
     this.#timers.disarmAll(keep ? ['expiry', keep] : ['expiry']);
   }
-
-  /** Queues an output. If connect/send throws (`conn` given), that connection is unusable: lost. */
-  #emit(fn: () => void, conn?: Conn): void {
-    this.#queue.push(fn, conn && ((err) => conn.disconnected(`adapter failed: ${describe(err)}`)));
-  }
-
-  /** Every input runs through here: handled whole, then canSendData() compared, then outputs delivered. */
-  #input(fn: () => void): void {
-    this.#queue.run(fn, () => {
-      const can = this.canSendData();
-      if (can === this.#sendable) return;
-      this.#sendable = can;
-      const why = this.#why;
-      this.#emit(() => this.#out.canSendChanged?.(can, why));
-    });
-  }
 }
 
 function secs(ms: number): string {
   return `${ms / 1000} s`;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
