@@ -9,13 +9,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameError, FrameParser, serialize, type ParseResult } from '../../src/protocol/index.js';
 import {
+  chunksFor,
+  feed,
   fuzzSeed,
   lenientBytes,
   mutate,
   MUTATIONS,
-  randomSplit,
   Rng,
   validFrame,
+  type FeedMode,
   type MutationKind,
 } from './support/fuzz.js';
 
@@ -34,27 +36,6 @@ const CODES = new Set([
 ]);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-
-type Mode = 'whole' | 'split' | 'bytewise';
-
-/** Feeds `chunks` to `parser`; a throw is returned as such, never raised. */
-function feed(parser: FrameParser, chunks: Buffer[]): ParseResult[] | { thrown: unknown } {
-  const out: ParseResult[] = [];
-  try {
-    for (const c of chunks) out.push(...parser.push(c));
-  } catch (thrown) {
-    return { thrown };
-  }
-  return out;
-}
-
-function chunksFor(rng: Rng, mode: Mode, buf: Buffer): Buffer[] {
-  if (mode === 'whole') return [buf];
-  if (mode === 'split') return randomSplit(rng, buf, rng.int(1, 8));
-  const out: Buffer[] = [];
-  for (let i = 0; i < buf.length; i++) out.push(buf.subarray(i, i + 1));
-  return out;
-}
 
 /** A comparable rendering of results: frames as their entries, errors as code, message and fields. */
 function render(results: ParseResult[]): string {
@@ -85,7 +66,7 @@ function malformed(r: ParseResult): string | undefined {
 interface Figures {
   /** Distinct frames generated (each is fed in two or three modes). */
   generated: number;
-  fed: Record<Mode, number>;
+  fed: Record<FeedMode, number>;
   batches: number;
   validBatches: number;
   mutatedBatches: number;
@@ -127,7 +108,7 @@ describe('codec fuzz: a million frames, whole, split and byte by byte', () => {
     // byte): the feeds are about twice as many.
     while (f.generated < TARGET) {
       const batch = f.batches++;
-      const modes: Mode[] = batch % 20 === 0 ? ['whole', 'split', 'bytewise'] : ['whole', 'split'];
+      const modes: FeedMode[] = batch % 20 === 0 ? ['whole', 'split', 'bytewise'] : ['whole', 'split'];
       const frames: Array<Array<[string, string]>> = [];
       const parts: Buffer[] = [];
       const n = rng.int(1, 6);

@@ -18,7 +18,7 @@ import {
 } from '../../src/fias/codec/index.js';
 import { fiasRecord, type FiasRecord } from '../../src/fias/record.js';
 import { FIAS_MUTATIONS, mutate, validRecord, type FiasMutation } from './support/fias-fuzz.js';
-import { fuzzSeed, randomSplit, Rng } from './support/fuzz.js';
+import { chunksFor, feed, fuzzSeed, Rng, type FeedMode } from './support/fuzz.js';
 
 const MAX = 512;
 const TARGET = Number(process.env.FIAS_FUZZ_RECORDS ?? 200_000);
@@ -37,24 +37,6 @@ const CODES = new Set([
 ]);
 // eslint-disable-next-line no-control-regex
 const C0_DEL = /[\x00-\x1f\x7f]/;
-
-type Mode = 'whole' | 'split' | 'bytewise';
-
-function feed(parser: FiasParser, chunks: Buffer[]): FiasParseResult[] | { thrown: unknown } {
-  const out: FiasParseResult[] = [];
-  try {
-    for (const c of chunks) out.push(...parser.push(c));
-  } catch (thrown) {
-    return { thrown };
-  }
-  return out;
-}
-
-function chunksFor(rng: Rng, mode: Mode, buf: Buffer): Buffer[] {
-  if (mode === 'whole') return [buf];
-  if (mode === 'split') return randomSplit(rng, buf, rng.int(1, 8));
-  return Array.from({ length: buf.length }, (_, i) => buf.subarray(i, i + 1));
-}
 
 const renderRecord = (r: FiasRecord): unknown[] => ['R', r.id, ...r.fields];
 const render = (results: FiasParseResult[]): string =>
@@ -101,7 +83,7 @@ function rewriteProblem(r: FiasRecord, encoding: FiasEncoding): string | undefin
 
 interface Figures {
   records: number;
-  fed: Record<Mode, number>;
+  fed: Record<FeedMode, number>;
   batches: number;
   valid: number;
   mutated: number;
@@ -116,7 +98,7 @@ interface Figures {
 describe('fias codec fuzz', () => {
   it('never throws; valid records round-trip; mutated input gives records or errors, chunking-invariant, and resyncs', () => {
     const seed = fuzzSeed('FIAS_FUZZ_SEED');
-    console.log(`# fias codec fuzz seed ${seed} (replay with FIAS_FUZZ_SEED=${seed})`);
+    console.log(`fias codec fuzz seed ${seed} (replay with FIAS_FUZZ_SEED=${seed})`);
     const rng = new Rng(seed);
     const f: Figures = {
       records: 0,
@@ -141,7 +123,7 @@ describe('fias codec fuzz', () => {
       const batch = f.batches++;
       const encoding = ENCODINGS[batch % 3]!;
       const options = { encoding, maxRecordBytes: MAX };
-      const modes: Mode[] = batch % 10 === 0 ? ['whole', 'split', 'bytewise'] : ['whole', 'split'];
+      const modes: FeedMode[] = batch % 10 === 0 ? ['whole', 'split', 'bytewise'] : ['whole', 'split'];
       const n = rng.int(1, 8);
       const records: FiasRecord[] = [];
       for (let i = 0; i < n; i++) {
@@ -226,8 +208,8 @@ describe('fias codec fuzz', () => {
         `${f.results} results from mutated input; throws ${f.throws}, mismatches ${f.mismatches}; ` +
         `${(ms / 1000).toFixed(1)} s; seed ${seed}`,
     );
-    console.log(`# errors: ${JSON.stringify(f.errorsByCode)}`);
-    console.log(`# mutations: ${JSON.stringify(f.mutations)}`);
+    console.log(`errors: ${JSON.stringify(f.errorsByCode)}`);
+    console.log(`mutations: ${JSON.stringify(f.mutations)}`);
     assert.equal(f.throws, 0, `seed ${seed}: ${f.failures.join('\n')}`);
     assert.equal(f.mismatches, 0, `seed ${seed}: ${f.failures.join('\n')}`);
     assert.ok(f.records >= TARGET);

@@ -103,6 +103,27 @@ export function lenientBytes(rng: Rng, fields: ReadonlyArray<[string, string]>):
   return Buffer.from(s, 'utf8');
 }
 
+/** How a fuzz run hands its bytes to a parser: at once, in random pieces, or one byte at a time. */
+export type FeedMode = 'whole' | 'split' | 'bytewise';
+
+/** `buf` cut as `mode` says (split: into 1 to 8 random pieces). */
+export function chunksFor(rng: Rng, mode: FeedMode, buf: Buffer): Buffer[] {
+  if (mode === 'whole') return [buf];
+  if (mode === 'split') return randomSplit(rng, buf, rng.int(1, 8));
+  return Array.from({ length: buf.length }, (_, i) => buf.subarray(i, i + 1));
+}
+
+/** Feeds `chunks` to a parser's `push`; a throw is returned as such, never raised. */
+export function feed<R>(parser: { push(chunk: Buffer): R[] }, chunks: Buffer[]): R[] | { thrown: unknown } {
+  const out: R[] = [];
+  try {
+    for (const c of chunks) out.push(...parser.push(c));
+  } catch (thrown) {
+    return { thrown };
+  }
+  return out;
+}
+
 export { serialize };
 
 const INVALID_UTF8 = [
