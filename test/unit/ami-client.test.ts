@@ -244,7 +244,7 @@ test('an action while the link is down is refused at once (well under 50 ms)', a
   });
   const elapsed = performance.now() - t0;
   assert.ok(elapsed < 50, `took ${elapsed.toFixed(1)} ms`);
-  console.log(`# fail-fast while down: ${elapsed.toFixed(2)} ms`);
+  console.log(`fail-fast while down: ${elapsed.toFixed(2)} ms`);
 });
 
 test('an action before start() is refused with the link state in the message', async () => {

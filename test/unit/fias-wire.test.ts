@@ -100,7 +100,7 @@ describe('FIAS link over TCP with the simulator', () => {
     for (const id of ['GI', 'GO', 'GC', 'RE', 'WR', 'WC', 'WA', 'PS', 'PA'])
       assert.ok(r.sim.described.has(id), id);
     assert.equal(r.wire.status().state, 'ESTABLISHED');
-    console.log(`# time to ESTABLISHED with LS: ${ms.toFixed(0)} ms`);
+    console.log(`time to ESTABLISHED with LS: ${ms.toFixed(0)} ms`);
   });
 
   it('starts the link itself after 3 s when the PMS stays silent, ESTABLISHED within 3.5 s', T, async () => {
@@ -109,7 +109,7 @@ describe('FIAS link over TCP with the simulator', () => {
     assert.ok(ms >= 2_900, `waited the 3 s listen first: ${ms.toFixed(0)} ms`);
     assert.ok(ms < 3_500, `ESTABLISHED after ${ms.toFixed(0)} ms`);
     assert.equal(r.sim.ids(1)[0], 'LD', 'we started with our description');
-    console.log(`# time to ESTABLISHED without LS: ${ms.toFixed(0)} ms`);
+    console.log(`time to ESTABLISHED without LS: ${ms.toFixed(0)} ms`);
   });
 
   it(
