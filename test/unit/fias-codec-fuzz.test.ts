@@ -203,7 +203,7 @@ describe('fias codec fuzz', () => {
 
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     console.log(
-      `# fias codec fuzz: ${f.records} records (${f.valid} valid, ${f.mutated} mutated) in ${f.batches} batches; ` +
+      `fias codec fuzz: ${f.records} records (${f.valid} valid, ${f.mutated} mutated) in ${f.batches} batches; ` +
         `fed whole ${f.fed.whole}, split ${f.fed.split}, byte by byte ${f.fed.bytewise}; ` +
         `${f.results} results from mutated input; throws ${f.throws}, mismatches ${f.mismatches}; ` +
         `${(ms / 1000).toFixed(1)} s; seed ${seed}`,
