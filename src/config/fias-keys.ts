@@ -25,21 +25,24 @@ const PACKAGE_VERSION = (() => {
   }
 })();
 
-/** Classes of seed 000 (ExtenLimit 1-5) by FIAS CS 0-3 (barred, local, national, unrestricted). */
-export type FiasClassMap = ReadonlyMap<0 | 1 | 2 | 3, 1 | 2 | 3 | 4 | 5>;
+/**
+ * Classes of seed 000 (ExtenLimit 1-5) by FIAS CS 0-3 (barred, local, national, unrestricted): the one
+ * type of the mapping, read from `fias.classMap` and used by the room core (src/fias/inbound/).
+ */
+export type FiasClassMap = Readonly<Record<'0' | '1' | '2' | '3', 1 | 2 | 3 | 4 | 5>>;
 
 /** Reads `0:1,1:3,2:4,3:5`; a string with the problem in words when it is not such a list. */
 export function parseClassMap(raw: string): FiasClassMap | string {
-  const out = new Map<0 | 1 | 2 | 3, 1 | 2 | 3 | 4 | 5>();
+  const out: Partial<Record<'0' | '1' | '2' | '3', 1 | 2 | 3 | 4 | 5>> = {};
   for (const part of raw.split(',').map((p) => p.trim())) {
     const m = /^([0-3]):([1-5])$/.exec(part);
     if (!m) return `"${part}" is not CS:class (CS 0-3, class 1-5), e.g. 0:1,1:3,2:4,3:5`;
-    const cs = Number(m[1]) as 0 | 1 | 2 | 3;
-    if (out.has(cs)) return `CS ${cs} is mapped twice`;
-    out.set(cs, Number(m[2]) as 1 | 2 | 3 | 4 | 5);
+    const cs = m[1] as '0' | '1' | '2' | '3';
+    if (out[cs] !== undefined) return `CS ${cs} is mapped twice`;
+    out[cs] = Number(m[2]) as 1 | 2 | 3 | 4 | 5;
   }
-  for (const cs of [0, 1, 2, 3] as const) if (!out.has(cs)) return `CS ${cs} has no class`;
-  return out;
+  for (const cs of ['0', '1', '2', '3'] as const) if (out[cs] === undefined) return `CS ${cs} has no class`;
+  return out as FiasClassMap;
 }
 
 /** An ISO date or date-time (`2027-03-31`, `2027-03-31T23:59:00+01:00`), or undefined. */

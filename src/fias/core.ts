@@ -1,8 +1,7 @@
 // The FIAS room core put together for the engine: the records from the PMS applied through the room
 // service (src/fias/inbound/), the durable outbox of records for the PMS, and the two listeners that
 // fill it (one WA per FIAS wake-up after its last attempt; an RE when a room's message counts change).
-import type { Config } from '../config/index.js';
-import { parseClassMap } from '../config/index.js';
+import { parseClassMap, type Config, type FiasClassMap } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { RoomService } from '../rooms/service.js';
 import type { Store } from '../store/db.js';
@@ -18,7 +17,6 @@ import {
   fiasMessageCounts,
   fiasWakeupResults,
   recoverFiasAnswers,
-  type ClassMap,
   type FiasInboundCore,
 } from './inbound/index.js';
 
@@ -63,14 +61,9 @@ export function buildFiasCore(o: {
   };
 }
 
-/** fias.classMap (validated at load) in the room core's shape. */
-function classMapOf(raw: string): ClassMap {
+/** fias.classMap, validated at load. */
+function classMapOf(raw: string): FiasClassMap {
   const parsed = parseClassMap(raw);
   if (typeof parsed === 'string') throw new TypeError(`fias.classMap: ${parsed}`);
-  return {
-    '0': parsed.get(0)!,
-    '1': parsed.get(1)!,
-    '2': parsed.get(2)!,
-    '3': parsed.get(3)!,
-  };
+  return parsed;
 }

@@ -1,6 +1,7 @@
 // What every FIAS record handler of the room core shares: its dependencies, the options the wiring
 // maps from the configuration, the room check, the CS mapping, and the typed refusal.
 import type { Logger } from 'pino';
+import type { FiasClassMap } from '../../config/index.js';
 import type { RoomService } from '../../rooms/service.js';
 import type { FiasGuestRepo } from '../../store/fias-guests.js';
 import type { FiasLampRepo } from '../../store/fias-lamps.js';
@@ -9,15 +10,13 @@ import type { ClassOfService } from '../../store/rooms.js';
 import type { WakeupService } from '../../wakeup/service.js';
 import type { ClassOfService as FiasClass } from '../records/index.js';
 
-/** FIAS CS ("CS - Class of Service (COS)") → our ExtenLimit class (seed 000 §5.4.1). */
-export type ClassMap = Record<'0' | '1' | '2' | '3', ClassOfService>;
-
 /** 0 barred → 1 this PBX only, 1 local → 3, 2 national → 4, 3 unrestricted → 5 (docs/fias.md). */
-export const DEFAULT_CLASS_MAP: ClassMap = { '0': 1, '1': 3, '2': 4, '3': 5 };
+export const DEFAULT_CLASS_MAP: FiasClassMap = { '0': 1, '1': 3, '2': 4, '3': 5 };
 export const DEFAULT_WAKEUP_ATTEMPTS = 3;
 
 export interface FiasInboundOptions {
-  classMap?: ClassMap;
+  /** FIAS CS ("CS - Class of Service (COS)") → our ExtenLimit class (seed 000 §5.4.1). */
+  classMap?: FiasClassMap;
   /** Attempts of a FIAS wake-up (5 minutes apart, as an AlarmClock strategy's default). */
   wakeupAttempts?: number;
   /** The hotel's zone: WR's DA/TI are its wall-clock time. */
@@ -49,7 +48,7 @@ export class FiasRefusal extends Error {
 }
 
 export class InboundContext {
-  readonly classMap: ClassMap;
+  readonly classMap: FiasClassMap;
   readonly wakeupAttempts: number;
   readonly now: () => number;
   /** Between DS and DE ("Database Synchronization"). */
@@ -73,6 +72,6 @@ export class InboundContext {
   }
 
   classOf(cs: FiasClass): ClassOfService {
-    return this.classMap[String(cs) as keyof ClassMap];
+    return this.classMap[String(cs) as keyof FiasClassMap];
   }
 }

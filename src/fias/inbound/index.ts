@@ -16,7 +16,7 @@ import { handleWC } from './wc.js';
 import { handleWR } from './wr.js';
 
 export { DEFAULT_CLASS_MAP, DEFAULT_WAKEUP_ATTEMPTS, FiasRefusal } from './context.js';
-export type { ClassMap, FiasInboundDeps, FiasInboundOptions } from './context.js';
+export type { FiasInboundDeps, FiasInboundOptions } from './context.js';
 export { fiasMessageCounts } from './messages.js';
 export { fiasRoomHooks } from './hooks.js';
 export { answerStatus, fiasWakeupResults, recoverFiasAnswers } from './wa.js';
