@@ -29,7 +29,6 @@ import { WakeupScheduler, type FinalResult } from './wakeup/scheduler.js';
 import { PromptLibrary, WakeupService } from './wakeup/service.js';
 
 export class Engine extends EventEmitter<{ resynced: [] }> {
-  readonly #fiasPlaceholder: boolean;
   /** The room core's side of FIAS (records applied, outbox), built when fias.enabled. */
   readonly #fiasCore: FiasCore | undefined;
   readonly ami: AmiClient;
@@ -47,12 +46,11 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   /**
    * `fiasPorts`: tests may give their own FIAS handler and outbox; by default, with fias.enabled, the
    * room core's (src/fias/core.ts): records applied through the room service, a durable outbox.
-   * `fiasPorts: { placeholder: true }` runs the link alone (records logged, not applied).
    */
   constructor(
     readonly config: Config,
     private readonly log: Logger,
-    fiasPorts: { inbound?: FiasInbound; outbox?: FiasOutbox; placeholder?: boolean } = {},
+    fiasPorts?: { inbound: FiasInbound; outbox: FiasOutbox },
   ) {
     super();
     this.ami = new AmiClient(config.ami, log);
@@ -110,20 +108,20 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     );
     this.wakeups = new WakeupService(wakeupStore, this.wakeupScheduler, this.rooms, config, wakeupLog);
     this.rooms.addHooks(this.wakeups);
-    const useCore = config.fias.enabled && !fiasPorts.inbound && !fiasPorts.placeholder;
-    this.#fiasCore = useCore
-      ? buildFiasCore({ config, store: this.store, rooms: this.rooms, wakeups: this.wakeups, log })
-      : undefined;
-    this.fias = config.fias.enabled
+    this.#fiasCore =
+      config.fias.enabled && !fiasPorts
+        ? buildFiasCore({ config, store: this.store, rooms: this.rooms, wakeups: this.wakeups, log })
+        : undefined;
+    const ports = config.fias.enabled ? (fiasPorts ?? this.#fiasCore) : undefined;
+    this.fias = ports
       ? new FiasWire({
           fias: config.fias,
           timeZone: config.hotel.timeZone,
           log,
-          inbound: fiasPorts.inbound ?? this.#fiasCore?.inbound,
-          outbox: fiasPorts.outbox ?? this.#fiasCore?.outbox,
+          inbound: ports.inbound,
+          outbox: ports.outbox,
         })
       : undefined;
-    this.#fiasPlaceholder = this.fias !== undefined && !fiasPorts.inbound && !this.#fiasCore;
     const services: Services = {
       accounts: new AccountBook(config.accounts),
       ami: this.ami,
@@ -174,14 +172,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.ami.start();
     this.ari.start();
     void this.store.start();
-    if (this.fias) {
-      if (this.#fiasPlaceholder)
-        this.log.warn(
-          { link: 'fias' },
-          'FIAS link enabled, but FIAS records are NOT applied to rooms yet (no room-core handler): they are only logged',
-        );
-      this.fias.start();
-    }
+    this.fias?.start();
     return port;
   }
 

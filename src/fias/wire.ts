@@ -8,7 +8,6 @@ import type { Logger } from '../log.js';
 import { FiasTcpAdapter } from './adapter.js';
 import { FiasLink, systemLinkClock, type FiasLinkChange, type LinkClock } from './link.js';
 import type { FiasLinkState } from './link-states.js';
-import { EmptyOutbox, LoggingInbound } from './placeholders.js';
 import type { FiasInbound, FiasOutbox } from './ports.js';
 import { InboundPump, OutboxPump } from './pump.js';
 import { FiasStatus, type FiasStatusView } from './status.js';
@@ -44,10 +43,10 @@ export interface FiasWireOptions {
   /** The hotel's zone (hotel.timeZone): DA/TI of the link records. */
   timeZone: string;
   log: Logger;
-  /** The room core's handler; default LoggingInbound (records logged, not applied). */
-  inbound?: FiasInbound;
-  /** The room core's outbox; default EmptyOutbox. */
-  outbox?: FiasOutbox;
+  /** Applies the records from the PMS (the room core's, src/fias/core.ts). */
+  inbound: FiasInbound;
+  /** The records for the PMS, durable (the room core's). */
+  outbox: FiasOutbox;
   clock?: LinkClock;
   random?: () => number;
   /** Tests: a smaller write buffer before a PMS that does not read is dropped. */
@@ -86,9 +85,8 @@ export class FiasWire implements FiasControl {
       count: (direction) => status.counted(direction),
       frameError: () => status.frameError(),
     });
-    const inboundPort = o.inbound ?? new LoggingInbound(log);
     this.inbound = new InboundPump({
-      inbound: inboundPort,
+      inbound: o.inbound,
       log,
       deadlineMs: o.inboundDeadlineMs,
       invalid: () => status.invalid(),
@@ -130,7 +128,7 @@ export class FiasWire implements FiasControl {
       { clock, random: o.random, log },
     );
     status.attach(this.link);
-    this.outbox = new OutboxPump({ link: this.link, outbox: o.outbox ?? new EmptyOutbox(), log });
+    this.outbox = new OutboxPump({ link: this.link, outbox: o.outbox, log });
   }
 
   /** Brings the link up (engine start). */

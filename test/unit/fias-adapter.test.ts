@@ -11,6 +11,7 @@ import { fiasRecord, type FiasRecord } from '../../src/fias/record.js';
 import { FiasWire } from '../../src/fias/wire.js';
 import { FiasSim } from '../fias/sim.js';
 import { captureLog } from './support/capture-log.js';
+import { FakeInbound, FakeOutbox } from './support/fake-fias-ports.js';
 
 const T = { timeout: 10_000 };
 
@@ -67,6 +68,8 @@ describe('FIAS TCP adapter', () => {
         fias: config.fias,
         timeZone: 'Europe/Rome',
         log: captureLog().log,
+        inbound: new FakeInbound(),
+        outbox: new FakeOutbox(),
         connectSocket: hole.connectSocket,
       });
       const t0 = Date.now();

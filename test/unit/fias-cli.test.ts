@@ -7,11 +7,9 @@ import { splitWords } from '../../src/cli/args.js';
 import { buildRequest } from '../../src/cli/commands.js';
 import { help } from '../../src/cli/help.js';
 import { runCli } from '../../src/cli/run.js';
-import { loadConfig } from '../../src/config/index.js';
-import { FiasWire } from '../../src/fias/wire.js';
-import { silentLogger } from '../../src/log.js';
-import { FiasSim } from '../fias/sim.js';
-import { ADMIN, OPERATOR, startHarness, type Harness } from './support/harness.js';
+import type { FiasWire } from '../../src/fias/wire.js';
+import { startFiasOperatorRig, type FiasOperatorRig } from './support/fias-operator-rig.js';
+import { ADMIN, OPERATOR, type Harness } from './support/harness.js';
 
 const T = { timeout: 20_000 };
 
@@ -34,40 +32,16 @@ describe('pms-cli fias', () => {
   });
 
   describe('against a PMS server with a FIAS link', () => {
-    let sim: FiasSim;
+    let rig: FiasOperatorRig;
     let wire: FiasWire;
     let h: Harness;
     let off: Harness;
 
     before(async () => {
-      sim = new FiasSim();
-      const port = await sim.listen();
-      const config = loadConfig({
-        env: {},
-        values: {
-          ami: { username: 'x', password: 'x' },
-          ari: { username: 'x', password: 'x' },
-          hotel: { rooms: '8001-8004', timeZone: 'Europe/Rome' },
-          fias: {
-            enabled: true,
-            host: '127.0.0.1',
-            port,
-            reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
-          },
-        },
-      });
-      wire = new FiasWire({ fias: config.fias, timeZone: config.hotel.timeZone, log: silentLogger() });
-      wire.start();
-      await wire.waitForState('ESTABLISHED', 5_000);
-      h = await startHarness({}, [], undefined, silentLogger(), { fias: wire });
-      off = await startHarness();
+      rig = await startFiasOperatorRig();
+      ({ wire, h, off } = rig);
     });
-    after(async () => {
-      await h.close();
-      await off.close();
-      await wire.stop(1_000);
-      await sim.close();
-    });
+    after(() => rig?.close());
 
     async function cli(harness: Harness, account: { user: string; password: string }, ...argv: string[]) {
       const stdout = new PassThrough();

@@ -2,11 +2,9 @@
 // account, Set/FiasLink for administrators only, against a real FiasWire talking to the simulator.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../src/config/index.js';
-import { silentLogger } from '../../src/log.js';
-import { FiasWire } from '../../src/fias/wire.js';
-import { FiasSim } from '../fias/sim.js';
-import { ADMIN, loginFields, OPERATOR, startHarness, type Harness } from './support/harness.js';
+import type { FiasWire } from '../../src/fias/wire.js';
+import { startFiasOperatorRig, type FiasOperatorRig } from './support/fias-operator-rig.js';
+import { ADMIN, loginFields, OPERATOR, type Harness } from './support/harness.js';
 
 const T = { timeout: 20_000 };
 const STATUS: Array<[string, string]> = [
@@ -20,35 +18,16 @@ const link = (command: string): Array<[string, string]> => [
 ];
 
 describe('FIAS operator commands', () => {
-  let sim: FiasSim;
+  let rig: FiasOperatorRig;
   let wire: FiasWire;
   let h: Harness;
   let off: Harness;
 
   before(async () => {
-    sim = new FiasSim();
-    const port = await sim.listen();
-    const config = loadConfig({
-      env: {},
-      values: {
-        ami: { username: 'x', password: 'x' },
-        ari: { username: 'x', password: 'x' },
-        hotel: { rooms: '8001-8004', timeZone: 'Europe/Rome' },
-        fias: { enabled: true, host: '127.0.0.1', port, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } },
-      },
-    });
-    wire = new FiasWire({ fias: config.fias, timeZone: config.hotel.timeZone, log: silentLogger() });
-    wire.start();
-    await wire.waitForState('ESTABLISHED', 5_000);
-    h = await startHarness({}, [], undefined, silentLogger(), { fias: wire });
-    off = await startHarness();
+    rig = await startFiasOperatorRig();
+    ({ wire, h, off } = rig);
   });
-  after(async () => {
-    await h.close();
-    await off.close();
-    await wire.stop(1_000);
-    await sim.close();
-  });
+  after(() => rig?.close());
 
   async function as(account: { user: string; password: string }, harness = h) {
     const c = await harness.client();
