@@ -26,6 +26,8 @@ export interface FiasGuestRepo {
   removeRoom(room: string, tx?: unknown): Promise<number>;
   /** A whole room moved (ChangeRoom, a FIAS move of the last guest): its guests follow. */
   moveRoom(from: string, to: string, tx?: unknown): Promise<number>;
+  /** Every guest of the hotel, room by room in order of arrival (the sweep at the end of a resync). */
+  all(): Promise<FiasGuest[]>;
 }
 
 /** The primary guest of a room: the first non-sharer in, else the first in. */
@@ -85,6 +87,11 @@ export class FiasGuestStore implements FiasGuestRepo {
       await k('fias_guests').where({ room: to }).delete();
       return k('fias_guests').where({ room: from }).update({ room: to });
     });
+  }
+
+  async all(): Promise<FiasGuest[]> {
+    const rows = (await this.store.run((k) => k('fias_guests').orderBy(['room', 'id']))) as Row[];
+    return rows.map(fromRow);
   }
 
   private on<T>(tx: unknown, fn: (k: Knex) => Promise<T>): Promise<T> {

@@ -190,6 +190,17 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
       ],
     );
     assert.equal(primaryGuest(list)?.reservation, '1');
+    await guests.upsert({ ...g('9', 'Elsewhere', false), room: '8003' });
+    assert.deepEqual(
+      (await guests.all()).map((x) => [x.room, x.reservation]),
+      [
+        ['8001', '2'],
+        ['8001', '1'],
+        ['8003', '9'],
+      ],
+      'all(): room by room, in order of arrival',
+    );
+    assert.equal(await guests.removeRoom('8003'), 1);
     assert.equal(await guests.moveRoom('8001', '8002'), 2);
     assert.deepEqual(await guests.list('8001'), []);
     assert.equal(await guests.remove('8002', '1'), true);

@@ -319,6 +319,54 @@ describe('FIAS DS … DE', T, () => {
     assert.deepEqual(h.events, [], 'no side effect during the resync');
   });
 
+  it('at the DE a FIAS guest no record of the resync named checks out (vacant, no side effect); named guests, sharers and seed-000 rooms stay', async () => {
+    const h = fiasHarness();
+    const gi = (room: string, res: string, name: string, sf = false): Promise<void> =>
+      h.send('GI', [
+        ['RN', room],
+        ['G#', res],
+        ['GN', name],
+        ...(sf ? ([['SF', '']] as Array<[string, string]>) : []),
+      ]);
+    await gi('8001', '1', 'Stays');
+    await gi('8002', '2', 'Left');
+    await gi('8004', '41', 'Sharer one');
+    await gi('8004', '42', 'Sharer two');
+    // 8003 checked in over seed 000: no FIAS guest, the PMS's resync does not own it.
+    await h.rooms.update('8003', (r) => ({ ...r, guestName: 'Desk', checkedInAt: new Date() }));
+    h.events.length = 0;
+    await h.send('DS', []);
+    await gi('8001', '1', 'Stays', true);
+    await gi('8004', '42', 'Sharer two', true);
+    await h.send('DE', []);
+    assert.equal(h.store.rows.get('8001')?.guestName, 'Stays');
+    assert.equal(h.store.rows.get('8002')?.guestName ?? null, null, '8002 swept');
+    assert.equal(h.store.rows.get('8002')?.checkedInAt ?? null, null);
+    assert.equal(h.store.rows.get('8003')?.guestName, 'Desk', 'seed 000 guest left alone');
+    assert.equal(h.store.rows.get('8004')?.guestName, 'Sharer two', 'the sharer the PMS named stays');
+    assert.deepEqual(
+      (await h.guests.all()).map((g) => [g.room, g.reservation]),
+      [
+        ['8001', '1'],
+        ['8004', '42'],
+      ],
+    );
+    assert.equal(h.logs.withMsg('FIAS database resync ended')[0]?.swept, 2);
+    assert.deepEqual(h.events, [], 'no side effect: a resync GO clears no messages or wake-ups');
+  });
+
+  it('a DS with no DE (the link gave up on the resync) sweeps nothing', async () => {
+    const h = fiasHarness();
+    await h.send('GI', [
+      ['RN', '8002'],
+      ['G#', '2'],
+      ['GN', 'Left'],
+    ]);
+    await h.send('DS', []);
+    assert.equal(h.store.rows.get('8002')?.guestName, 'Left');
+    assert.equal((await h.guests.all()).length, 1);
+  });
+
   it('a DE without a DS is logged', async () => {
     const h = fiasHarness();
     await h.send('DE', []);

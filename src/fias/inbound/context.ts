@@ -53,6 +53,8 @@ export class InboundContext {
   readonly now: () => number;
   /** Between DS and DE ("Database Synchronization"). */
   resyncing = false;
+  /** Room → reservations (G#, '' room-based) a GI or GC named since the DS: the DE keeps these. */
+  readonly named = new Map<string, Set<string>>();
 
   constructor(readonly deps: FiasInboundDeps) {
     this.classMap = deps.classMap ?? DEFAULT_CLASS_MAP;
@@ -69,6 +71,13 @@ export class InboundContext {
     if (!this.deps.rooms.rooms.has(room))
       throw new FiasRefusal(`${field} ${room} is not a room extension of this hotel`, { room });
     return room;
+  }
+
+  /** A GI or GC of the resync named this guest: the DE keeps it. */
+  keep(room: string, reservation: string): void {
+    const set = this.named.get(room) ?? new Set<string>();
+    set.add(reservation);
+    this.named.set(room, set);
   }
 
   classOf(cs: FiasClass): ClassOfService {

@@ -9,6 +9,7 @@ import { FiasRefusal, InboundContext, type FiasInboundDeps } from './context.js'
 import { handleGC } from './gc.js';
 import { handleGI } from './gi.js';
 import { handleGO } from './go.js';
+import { reservationOf } from './guests.js';
 import { fiasRoomHooks } from './hooks.js';
 import { handleRE } from './re.js';
 import { handleResync } from './resync.js';
@@ -59,6 +60,7 @@ export function createFiasInbound(deps: FiasInboundDeps): FiasInboundCore {
     try {
       await apply(msg);
       if (ctx.resyncing && msg.id !== 'DS') applied.count++;
+      if (ctx.resyncing && (msg.id === 'GI' || msg.id === 'GC')) ctx.keep(msg.room, reservationOf(msg));
     } catch (err) {
       if (!(err instanceof FiasRefusal)) throw err;
       ctx.log.warn(

@@ -38,6 +38,10 @@ export class MemoryFiasGuests implements FiasGuestRepo {
     this.rows = this.rows.filter((g) => g.room !== room);
     return Promise.resolve(n - this.rows.length);
   }
+  all(): Promise<FiasGuest[]> {
+    const byRoom = [...this.rows].sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+    return Promise.resolve(byRoom.map((g) => ({ ...g })));
+  }
   moveRoom(from: string, to: string): Promise<number> {
     this.rows = this.rows.filter((g) => g.room !== to);
     let n = 0;
