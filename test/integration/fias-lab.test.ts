@@ -2,7 +2,9 @@
 // Opera interface would be reached, and the PMS's records change what real calls do: a GI's name is
 // shown on the called baresip phone and its CS is enforced on a real call, an RE DN makes the room
 // busy, a WR rings the phone with the prompt and exactly one WA|ASOK comes back with the requested
-// DA/TI, a GO checks the room out.
+// DA/TI (and an unanswered one exactly one WA|ASNR), WAs of wake-ups that rang while the PMS was away
+// go out in order once the link is back, a DS … DE resync checks out the guests the PMS no longer has,
+// a GO checks the room out.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Engine } from '../../src/engine.js';
@@ -15,6 +17,20 @@ import { phone } from '../lab/phone.js';
 
 const DB = 'pms_fias_lab_it';
 const MIN_RMS = 0.02;
+
+/** DA and TI (yyMMdd, HHmmss) of `at` in the hotel's zone. */
+function daTi(at: Date, tz: string): { da: string; ti: string } {
+  const local = formatLocal(at, tz); // YYYY-MM-DD hh:mm:ss
+  return {
+    da: local.slice(2, 4) + local.slice(5, 7) + local.slice(8, 10),
+    ti: local.slice(11, 13) + local.slice(14, 16) + local.slice(17, 19),
+  };
+}
+
+/** Applied records of the room core so far (status), to wait for the next ones. */
+async function appliedReach(engine: Engine, n: number, ms: number): Promise<void> {
+  await eventually(async () => engine.fias!.status().applied >= n, true, ms, `${n} FIAS records applied`);
+}
 
 /** Polls until `fn` gives `want` (AstDB follows the store within the room's transaction). */
 async function eventually<T>(fn: () => Promise<T>, want: T, ms: number, what: string): Promise<void> {
@@ -43,7 +59,8 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     ({ engine } = await startLabEngine({
       db: { database: DB },
       ari: { app: `pms-fias-lab-${process.pid}` },
-      fias: { enabled: true, host: '127.0.0.1', port },
+      // A lost PMS is retried within a second (the link-loss test).
+      fias: { enabled: true, host: '127.0.0.1', port, reconnect: { initialDelayMs: 200, maxDelayMs: 1_000 } },
       // Retries 10 s apart (AlarmClock frequency 5 in lab minutes of 2 s), each call ringing 8 s.
       wakeup: { minuteSeconds: 2, ringSeconds: 8 },
     }));
@@ -96,9 +113,7 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
   it('WR: the phone rings at the requested second and hears the prompt; exactly one WA|ASOK echoes DA/TI', async () => {
     const tz = engine.config.hotel.timeZone;
     const due = new Date(Math.ceil((Date.now() + 8_000) / 1000) * 1000);
-    const local = formatLocal(due, tz); // YYYY-MM-DD hh:mm:ss
-    const da = local.slice(2, 4) + local.slice(5, 7) + local.slice(8, 10);
-    const ti = local.slice(11, 13) + local.slice(14, 16) + local.slice(17, 19);
+    const { da, ti } = daTi(due, tz);
     const p = phone('8003');
     const from = sim.received.length;
     sim.send(`WR|RN8003|DA${da}|TI${ti}|`);
@@ -122,9 +137,7 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
   it('an unanswered WR: 3 attempts, then exactly one WA|ASNR with the requested DA/TI', async () => {
     const tz = engine.config.hotel.timeZone;
     const due = new Date(Math.ceil((Date.now() + 5_000) / 1000) * 1000);
-    const local = formatLocal(due, tz);
-    const da = local.slice(2, 4) + local.slice(5, 7) + local.slice(8, 10);
-    const ti = local.slice(11, 13) + local.slice(14, 16) + local.slice(17, 19);
+    const { da, ti } = daTi(due, tz);
     const p = phone('8004'); // answers only by hand: it never answers here
     const from = sim.received.length;
     sim.send(`WR|RN8004|DA${da}|TI${ti}|`);
@@ -142,6 +155,93 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     console.log(
       `unanswered WR: 3 attempts, one WA|ASNR ${(wasAt / 1000).toFixed(1)} s after the requested time`,
     );
+  });
+
+  it('link loss: the WAs of wake-ups that rang while the PMS was away wait in the outbox and go out in order, one each, once the link is back', async () => {
+    const tz = engine.config.hotel.timeZone;
+    const dueA = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000);
+    const dueB = new Date(dueA.getTime() + 3_000);
+    const a = daTi(dueA, tz);
+    const b = daTi(dueB, tz);
+    const applied = engine.fias!.status().applied;
+    sim.send(`WR|RN8001|DA${a.da}|TI${a.ti}|`);
+    sim.send(`WR|RN8003|DA${b.da}|TI${b.ti}|`);
+    await appliedReach(engine, applied + 2, 5_000);
+    const port = sim.port;
+    const p1 = phone('8001');
+    const p3 = phone('8003');
+    let downMs = 0;
+    /** While the PMS is away: both phones woken, both WAs held in the outbox. */
+    const pmsAway = async (): Promise<void> => {
+      await engine.fias!.waitForState('EXPECTION', 5_000);
+      const lostAt = Date.now();
+      await p1.waitForEvent('CALL_INCOMING', 30_000);
+      await p3.waitForEvent('CALL_INCOMING', 30_000);
+      await p1.waitForEvent('CALL_CLOSED', 40_000);
+      await p3.waitForEvent('CALL_CLOSED', 40_000);
+      const heard = [await p1.lastRecording(), await p3.lastRecording()];
+      for (const h of heard) assert.ok(h.rms >= MIN_RMS, `the phone heard the prompt (RMS ${h.rms})`);
+      const db = await labDatabase();
+      const [waiting] = (await db.query(
+        `SELECT record_id, fields FROM ${DB}.fias_outbox WHERE sent_at IS NULL ORDER BY id`,
+      )) as unknown as [Array<{ record_id: string; fields: string }>];
+      await db.end();
+      assert.equal(waiting.length, 2, `both WAs wait in the outbox: ${JSON.stringify(waiting)}`);
+      assert.equal(engine.fias!.link.state, 'EXPECTION', 'the link was down the whole time');
+      downMs = Date.now() - lostAt;
+    };
+    await sim.close(); // the PMS interface is gone: nobody listens on its port any more
+    try {
+      await pmsAway();
+    } finally {
+      p1.close();
+      p3.close();
+      if (sim.port === 0) {
+        sim = new FiasSim({ port }); // the PMS comes back on the same port
+        await sim.listen();
+      }
+    }
+    await engine.fias!.waitForState('ESTABLISHED', 10_000);
+    const first = await sim.waitFor((r) => r.record.id === 'WA', 15_000, 'first WA');
+    const from = sim.received.indexOf(first) + 1;
+    const second = await sim.waitFor((r) => r.record.id === 'WA', 15_000, 'second WA', from);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const all = sim.received.filter((r) => r.record.id === 'WA');
+    assert.deepEqual(
+      all.map((r) => Object.fromEntries(r.record.fields)),
+      [
+        { RN: '8001', DA: a.da, TI: a.ti, AS: 'OK' },
+        { RN: '8003', DA: b.da, TI: b.ti, AS: 'OK' },
+      ],
+      'one WA each, in the order the wake-ups ended, DA/TI as requested',
+    );
+    assert.ok(
+      all.every((r) => r.alive),
+      'nothing sent before the link was Alive again (LD/LR/LA answered)',
+    );
+    console.log(
+      `link loss: PMS away ${(downMs / 1000).toFixed(1)} s while 8001 and 8003 were woken; ` +
+        `both WAs out in order ${second.at - sim.aliveAt!} ms after the link was Alive again`,
+    );
+  });
+
+  it('DS … DE: the PMS resyncs; a guest it no longer has is checked out (store and AstDB), a named one updated', async () => {
+    const tz = engine.config.hotel.timeZone;
+    let applied = engine.fias!.status().applied;
+    sim.send('GI|RN8002|G#8201|GNGone|');
+    sim.send('GI|RN8003|G#8301|GNBefore|');
+    await appliedReach(engine, (applied += 2), 5_000);
+    await eventually(() => astDbGet('pms', '8002/name'), 'Gone', 5_000, 'AstDB name of 8002');
+    const at = daTi(new Date(), tz);
+    sim.send(`DS|DA${at.da}|TI${at.ti}|`);
+    sim.send('GI|RN8001|G#7001|GNRossi|GFMario|SF|'); // still in house (the GO test checks it out)
+    sim.send('GI|RN8003|G#8301|GNAfter|SF|');
+    sim.send(`DE|DA${at.da}|TI${at.ti}|`);
+    await eventually(() => astDbGet('pms', '8003/name'), 'After', 10_000, 'AstDB name of 8003');
+    await eventually(() => astDbGet('pms', '8002/name'), '', 10_000, 'AstDB name of 8002 (swept)');
+    assert.equal(await astDbGet('pms', '8001/name'), 'Mario Rossi', 'the guest the resync named stays');
+    assert.equal((await engine.rooms.get('8002')).checkedInAt, null, '8002 vacant in the store');
+    assert.equal(engine.fias!.link.state, 'ESTABLISHED');
   });
 
   it('GO: the room is checked out (name cleared, class 1)', async () => {
