@@ -5,6 +5,7 @@
 // the engine re-syncs and restarts the wake-ups.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Config } from '../../src/config/index.js';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/db.js';
@@ -13,17 +14,24 @@ import { labConfig, requireLab } from '../lab/lab.js';
 import { FreezableProxy } from '../support/tcp-proxy.js';
 import { waitFor, within } from '../support/wait.js';
 
-describe('database link (lab MariaDB behind a freezable proxy)', () => {
-  const base = labConfig({ db: { database: 'pms_engine_link_test' } }).db;
-  let proxy: FreezableProxy;
-  let store: Store;
-  let rooms: RoomStore;
+interface ProxiedStore {
+  proxy: FreezableProxy;
+  store: Store;
+  rooms: RoomStore;
+}
 
+/**
+ * A store on the lab's MariaDB through a freezable proxy, with short deadlines (query 500 ms, connect
+ * 1 s, reconnect 50-200 ms), started in `before` and stopped in `after`. `db` overrides the rest.
+ */
+function proxiedStore(db: Partial<Config['db']>): ProxiedStore {
+  const base = labConfig({ db: { database: 'pms_engine_link_test' } }).db;
+  const t = {} as ProxiedStore;
   before(async () => {
     await requireLab();
-    proxy = new FreezableProxy({ host: base.host, port: base.port });
-    const port = await proxy.listen();
-    store = new Store(
+    t.proxy = new FreezableProxy({ host: base.host, port: base.port });
+    const port = await t.proxy.listen();
+    t.store = new Store(
       {
         ...base,
         host: '127.0.0.1',
@@ -31,104 +39,81 @@ describe('database link (lab MariaDB behind a freezable proxy)', () => {
         queryTimeoutMs: 500,
         connectTimeoutMs: 1_000,
         reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
-        keepalive: { intervalMs: 200, timeoutMs: 300 },
+        ...db,
       },
       silentLogger(),
     );
-    await within(store.start(), 30_000, 'the store to start');
-    rooms = new RoomStore(store);
+    await within(t.store.start(), 30_000, 'the store to start');
+    t.rooms = new RoomStore(t.store);
   });
   after(async () => {
-    await store?.stop();
-    await proxy?.close();
+    await t.store?.stop();
+    await t.proxy?.close();
   });
+  return t;
+}
+
+describe('database link (lab MariaDB behind a freezable proxy)', () => {
+  const t = proxiedStore({ keepalive: { intervalMs: 200, timeoutMs: 300 } });
 
   it('a query caught by a freeze fails within its deadline; then every query fails at once', async () => {
-    await rooms.save({ ...cleanRoom('8001'), guestName: 'before' });
+    await t.rooms.save({ ...cleanRoom('8001'), guestName: 'before' });
     const t0 = Date.now();
-    proxy.freeze();
-    await assert.rejects(rooms.get('8001'), StoreUnavailableError);
+    t.proxy.freeze();
+    await assert.rejects(t.rooms.get('8001'), StoreUnavailableError);
     const ms = Date.now() - t0;
     assert.ok(ms >= 450 && ms < 1_500, `failed after ${ms} ms (deadline 500 ms)`);
-    assert.equal(store.state, 'reconnecting');
+    assert.equal(t.store.state, 'reconnecting');
     const t1 = performance.now();
-    await assert.rejects(rooms.get('8001'), /database is reconnecting/);
+    await assert.rejects(t.rooms.get('8001'), /database is reconnecting/);
     assert.ok(performance.now() - t1 < 50, 'refused at once while reconnecting');
-    const ready = waitFor(store, 'ready', 10_000);
-    proxy.thaw();
+    const ready = waitFor(t.store, 'ready', 10_000);
+    t.proxy.thaw();
     await ready;
-    assert.equal((await rooms.get('8001')).guestName, 'before');
+    assert.equal((await t.rooms.get('8001')).guestName, 'before');
   });
 
   it('the keepalive finds a frozen database with no traffic at all, and ready is emitted on recovery', async () => {
-    const down = waitFor(store, 'state', 5_000, (s) => s === 'reconnecting');
+    const down = waitFor(t.store, 'state', 5_000, (s) => s === 'reconnecting');
     const t0 = Date.now();
-    proxy.freeze();
+    t.proxy.freeze();
     await down;
     const ms = Date.now() - t0;
     assert.ok(ms < 1_500, `noticed after ${ms} ms (keepalive every 200 ms, 300 ms to answer)`);
-    const ready = waitFor(store, 'ready', 10_000);
-    proxy.thaw();
+    const ready = waitFor(t.store, 'ready', 10_000);
+    t.proxy.thaw();
     await ready;
-    assert.equal(store.state, 'ready');
+    assert.equal(t.store.state, 'ready');
   });
 
   it('regression: a transaction frozen before its COMMIT is never committed later', async () => {
-    await rooms.save(cleanRoom('8002'));
-    const tx = rooms.transaction(async (trx) => {
-      await rooms.save({ ...cleanRoom('8002'), guestName: 'half' }, trx);
-      proxy.freeze(); // the COMMIT is held
+    await t.rooms.save(cleanRoom('8002'));
+    const tx = t.rooms.transaction(async (trx) => {
+      await t.rooms.save({ ...cleanRoom('8002'), guestName: 'half' }, trx);
+      t.proxy.freeze(); // the COMMIT is held
     });
     await assert.rejects(tx, StoreUnavailableError);
-    const ready = waitFor(store, 'ready', 10_000);
-    proxy.thaw();
+    const ready = waitFor(t.store, 'ready', 10_000);
+    t.proxy.thaw();
     await ready;
     // Give a late COMMIT every chance to arrive: it must not.
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await rooms.get('8002')).guestName, null);
+    assert.equal((await t.rooms.get('8002')).guestName, null);
   });
 });
 
 describe('database link with one connection: a query waiting for it when the link drops', () => {
-  const base = labConfig({ db: { database: 'pms_engine_link_test' } }).db;
-  let proxy: FreezableProxy;
-  let store: Store;
-  let rooms: RoomStore;
-
-  before(async () => {
-    await requireLab();
-    proxy = new FreezableProxy({ host: base.host, port: base.port });
-    const port = await proxy.listen();
-    store = new Store(
-      {
-        ...base,
-        host: '127.0.0.1',
-        port,
-        connections: 1,
-        queryTimeoutMs: 500,
-        connectTimeoutMs: 1_000,
-        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
-        keepalive: { intervalMs: 0, timeoutMs: 300 },
-      },
-      silentLogger(),
-    );
-    await within(store.start(), 30_000, 'the store to start');
-    rooms = new RoomStore(store);
-  });
-  after(async () => {
-    await store?.stop();
-    await proxy?.close();
-  });
+  const t = proxiedStore({ connections: 1, keepalive: { intervalMs: 0, timeoutMs: 300 } });
 
   it('regression: fails as "Database unavailable" (StoreUnavailableError), not as an internal error (found by the fault suite, MariaDB stopped)', async () => {
-    await rooms.save(cleanRoom('8003'));
+    await t.rooms.save(cleanRoom('8003'));
     let queued: Promise<unknown> | undefined;
-    const tx = rooms.transaction(async (trx) => {
+    const tx = t.rooms.transaction(async (trx) => {
       // The only connection is ours: this query waits in the pool's queue.
-      queued = rooms.get('8003');
+      queued = t.rooms.get('8003');
       queued.catch(() => undefined);
-      proxy.freeze();
-      await rooms.get('8003', trx); // misses its deadline: the link drops, the pool goes
+      t.proxy.freeze();
+      await t.rooms.get('8003', trx); // misses its deadline: the link drops, the pool goes
     });
     await assert.rejects(tx, StoreUnavailableError);
     await assert.rejects(queued!, (err: unknown) => {
@@ -138,8 +123,8 @@ describe('database link with one connection: a query waiting for it when the lin
       );
       return true;
     });
-    const ready = waitFor(store, 'ready', 10_000);
-    proxy.thaw();
+    const ready = waitFor(t.store, 'ready', 10_000);
+    t.proxy.thaw();
     await ready;
   });
 });
