@@ -2,7 +2,8 @@
 # Faults injected into the running lab, for the fault suite (test/faults/) and for trying things by
 # hand. Each command returns once the fault is in place (or lifted); `restore` lifts every fault.
 #
-#   bash lab/faults.sh asterisk-restart   core restart now (returns once Asterisk has booted again)
+#   bash lab/faults.sh asterisk-ready     wait until the Asterisk CLI answers (before a timed restart)
+#   bash lab/faults.sh asterisk-restart   core restart now, at once (returns once Asterisk has booted again)
 #   bash lab/faults.sh asterisk-kill      SIGKILL every Asterisk of the lab (no goodbye on any socket)
 #   bash lab/faults.sh asterisk-start     start Asterisk again (lab/up.sh) and wait for the phones
 #   bash lab/faults.sh asterisk-freeze    SIGSTOP Asterisk: sockets stay open, nothing answers
@@ -102,9 +103,12 @@ state() {
 }
 
 case ${1-} in
-asterisk-restart)
+asterisk-ready)
   # The CLI can be slow to answer on a busy machine: give it a few seconds before calling it down.
   wait_for "the Asterisk CLI" 10 asterisk_up || die "Asterisk is not up (its CLI does not answer)"
+  ;;
+asterisk-restart)
+  # No check first: a scenario times its wake-ups from this command (asterisk-ready comes before).
   ast_cli 'core restart now' >/dev/null || true
   wait_for "Asterisk to restart" "$LAB_START_TIMEOUT" asterisk_up || die "Asterisk did not come back"
   timeout "$LAB_START_TIMEOUT" chroot "$ROOTFS" /usr/sbin/asterisk -rx 'core waitfullybooted' >/dev/null

@@ -2,6 +2,8 @@
 // hit a real process, and a frozen link must not freeze the load generator in the tests' process.
 // Its JSON log lines are kept, so that the suite can time the links' state changes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { labEnv } from '../lab/lab.js';
 import { waitFor } from '../support/wait.js';
@@ -54,6 +56,10 @@ export async function startEngineChild(options: EngineChildOptions): Promise<Eng
   };
   let port = 0;
   let child: ChildProcess;
+  // FAULT_LOG_DIR=<dir> keeps each scenario's engine log as <dir>/<database>.log (to read a failure).
+  const logFile = process.env.FAULT_LOG_DIR
+    ? resolve(process.env.FAULT_LOG_DIR, `${options.database}.log`)
+    : undefined;
 
   const spawnOne = async (): Promise<void> => {
     const started = Date.now();
@@ -64,6 +70,7 @@ export async function startEngineChild(options: EngineChildOptions): Promise<Eng
     const stderr: string[] = [];
     child.stderr!.on('data', (b: Buffer) => stderr.push(b.toString()));
     createInterface({ input: child.stdout! }).on('line', (text) => {
+      if (logFile) appendFileSync(logFile, `${text}\n`);
       let line: LogLine;
       try {
         line = JSON.parse(text) as LogLine;
