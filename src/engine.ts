@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { buildFiasCore, type FiasCore } from './fias/core.js';
 import type { FiasInbound, FiasOutbox } from './fias/ports.js';
+import { resyncAfterDataLoss } from './fias/data-loss.js';
 import { FiasWire } from './fias/wire.js';
 import { buildHandlers } from './handlers/index.js';
 import type { Services } from './handlers/types.js';
@@ -31,6 +32,8 @@ import { PromptLibrary, WakeupService } from './wakeup/service.js';
 export class Engine extends EventEmitter<{ resynced: [] }> {
   /** The room core's side of FIAS (records applied, outbox), built when fias.enabled. */
   readonly #fiasCore: FiasCore | undefined;
+  /** Our DR after a local data loss (src/fias/data-loss.ts): stops its check. */
+  readonly #stopDataLossCheck: (() => void) | undefined;
   readonly ami: AmiClient;
   readonly ari: AriClient;
   readonly store: Store;
@@ -122,6 +125,10 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
           outbox: ports.outbox,
         })
       : undefined;
+    this.#stopDataLossCheck =
+      this.fias && this.#fiasCore
+        ? resyncAfterDataLoss(this.fias, () => this.roomStore.isEmpty(), log.child({ link: 'fias' }))
+        : undefined;
     const services: Services = {
       accounts: new AccountBook(config.accounts),
       ami: this.ami,
@@ -197,6 +204,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   async stop(): Promise<void> {
     this.log.info('engine stopping');
     this.wakeupScheduler.stop();
+    this.#stopDataLossCheck?.();
     // LE to the PMS first (seed 002 WAIT_LE), bounded: the link is CLOSED or given up on within 3 s.
     await this.fias?.stop(3_000);
     await this.server.close();

@@ -73,6 +73,12 @@ export class RoomStore implements RoomRepo {
     );
   }
 
+  /** No room has ever been written (or every one is clean): a new or lost database. */
+  async isEmpty(): Promise<boolean> {
+    const row = await this.store.run((k) => k('rooms').select('extension').first());
+    return row === undefined;
+  }
+
   /** Every room that is not clean (the rows present). */
   async list(tx?: unknown): Promise<Room[]> {
     const trx = tx as Knex.Transaction | undefined;

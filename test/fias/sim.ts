@@ -9,6 +9,7 @@
 // - Our LS is answered with LA while it holds our description (the alive check), unless told not to.
 // - Our LE is answered with LE, after which it closes the connection (an IFC drops the port on LE).
 // - An LE of its own waits for ours; ours is then the answer, not a new LE to answer.
+// - Our DR is answered with DS, the records of `inHouse` (SF GIs), then DE.
 // It records every record it reads, with the time and whether the link was Alive then, and can send
 // any record, raw bytes, an LE, or drop the connection.
 import { EventEmitter } from 'node:events';
@@ -69,6 +70,8 @@ export class FiasSim extends EventEmitter<SimEvents> {
   #alive = false;
   #describing = false;
   #sentLe = false;
+  /** What it sends between DS and DE when the vendor asks for a resync (DR): its guests in house. */
+  inHouse: Array<FiasRecord | string> = [];
   /** Date.now() at the last Alive. */
   aliveAt: number | undefined;
   readonly #o: SimOptions;
@@ -241,6 +244,12 @@ export class FiasSim extends EventEmitter<SimEvents> {
       case 'LS':
         // Our alive check: LA while the IFC still knows our description ("Appendix A - FAQ").
         if (this.answerAliveChecks && this.described.size > 0) this.send(this.#stamped('LA'));
+        return;
+      case 'DR':
+        // A database resync, as an IFC answers it: DS, every guest in house, DE.
+        this.send(this.#stamped('DS'));
+        for (const r of this.inHouse) this.send(r);
+        this.send(this.#stamped('DE'));
         return;
       case 'LE':
         this.#alive = false;
