@@ -5,6 +5,7 @@ import type { Config } from './config/index.js';
 import { buildFiasCore, type FiasCore } from './fias/core.js';
 import type { FiasInbound, FiasOutbox } from './fias/ports.js';
 import { resyncAfterDataLoss } from './fias/data-loss.js';
+import { roomStatusLine } from './fias/room-status.js';
 import { FiasWire } from './fias/wire.js';
 import { buildHandlers } from './handlers/index.js';
 import type { Services } from './handlers/types.js';
@@ -32,6 +33,8 @@ import { PromptLibrary, WakeupService } from './wakeup/service.js';
 export class Engine extends EventEmitter<{ resynced: [] }> {
   /** The room core's side of FIAS (records applied, outbox), built when fias.enabled. */
   readonly #fiasCore: FiasCore | undefined;
+  /** The *61 room-status code (src/fias/room-status.ts): stops listening. */
+  readonly #stopRoomStatus: () => void;
   /** Our DR after a local data loss (src/fias/data-loss.ts): stops its check. */
   readonly #stopDataLossCheck: (() => void) | undefined;
   readonly ami: AmiClient;
@@ -61,7 +64,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.store = new Store(config.db, log.child({ link: 'db' }));
     this.roomStore = new RoomStore(this.store);
     const roomSet = RoomSet.parse(config.hotel.rooms);
-    const mirror = new RoomMirror(new AstDb(this.ami), config.numbering);
+    const mirror = new RoomMirror(new AstDb(this.ami), config.numbering, config.ari.app);
     this.rooms = new RoomService(
       this.roomStore,
       mirror,
@@ -125,6 +128,12 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
           outbox: ports.outbox,
         })
       : undefined;
+    this.#stopRoomStatus = roomStatusLine({
+      ari: this.ari,
+      isRoom: (ext) => this.rooms.rooms.has(ext),
+      outbox: this.#fiasCore?.outbox,
+      log: log.child({ component: 'room-status' }),
+    });
     this.#stopDataLossCheck =
       this.fias && this.#fiasCore
         ? resyncAfterDataLoss(this.fias, () => this.roomStore.isEmpty(), log.child({ link: 'fias' }))
@@ -205,6 +214,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.log.info('engine stopping');
     this.wakeupScheduler.stop();
     this.#stopDataLossCheck?.();
+    this.#stopRoomStatus();
     // LE to the PMS first (seed 002 WAIT_LE), bounded: the link is CLOSED or given up on within 3 s.
     await this.fias?.stop(3_000);
     await this.server.close();

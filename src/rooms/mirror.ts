@@ -7,6 +7,7 @@
 //   pms/<ext>/dnd_until    epoch seconds, 0 = unbounded   ${EPOCH}, so it starts and ends by itself
 //   pms/<ext>/group        group name
 //   pms/numbering/{outside,local_area,national,international,enterprise,emergency}
+//   pms/engine/ari_app     the engine's Stasis application (the *61 room-status code goes to it)
 import type { Config } from '../config/index.js';
 import type { AstDb } from '../pbx/astdb.js';
 import type { Room } from '../store/rooms.js';
@@ -43,14 +44,18 @@ export class RoomMirror {
   constructor(
     private readonly astdb: AstDb,
     private readonly numbering: Config['numbering'],
+    /** ari.app, for the dialplan's feature codes that talk to the engine; none in unit tests. */
+    private readonly ariApp?: string,
   ) {}
 
   async write(room: Room): Promise<void> {
     await this.putAll(roomKeys(room));
   }
 
+  /** The hotel-wide keys: the numbering and the engine's ARI application. */
   async writeNumbering(): Promise<void> {
-    await this.putAll(numberingKeys(this.numbering));
+    const app: Array<[string, string]> = this.ariApp ? [['engine/ari_app', this.ariApp]] : [];
+    await this.putAll([...numberingKeys(this.numbering), ...app]);
   }
 
   private async putAll(pairs: Array<[string, string]>): Promise<void> {
