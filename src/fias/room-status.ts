@@ -1,8 +1,8 @@
 // Room (maid) status keyed on the room's phone: `*61<status>[<maid id>]` (asterisk-conf/
 // extensions_pms.conf, [pms-internal]) hands the call to the engine's ARI application with the room and
 // the digits. The engine checks them, queues `RE|RN<room>|RS<status>|[ID<maid>|]` in the FIAS outbox
-// (it goes out once the link may send, like every record for the PMS) and answers with a rising
-// confirmation tone, or a low error tone when the code or room is refused or the record could not be
+// (it goes out once the link may send, like every record for the PMS) and answers with a
+// confirmation beep, or three error beeps when the code or room is refused or the record could not be
 // queued. Status is one digit of FIAS RS ("Room Data"): 1 dirty/vacant, 2 dirty/occupied, 3 clean/
 // vacant, 4 clean/occupied, 5 inspected/vacant, 6 inspected/occupied, 8 DND, 9 make-up room; the maid
 // id is 1-16 digits.
@@ -15,10 +15,14 @@ import type { FiasRecord } from './record.js';
 /** First Stasis argument of a room-status call (the dialplan's contract). */
 export const ROOM_STATUS_ARG = 'room-status';
 
-const CONFIRM_TONE = 'tone:!1000/120,!0/60,!1400/120,!0/60,!1800/200';
-const ERROR_TONE = 'tone:!400/300,!0/150,!400/300,!0/150,!400/300';
-/** How long the tone is left to play before the call is hung up. */
-const TONE_MS = 1_400;
+/** Asterisk's own beep (core sounds, about 0.4 s): taken. */
+const CONFIRM: readonly string[] = ['sound:beep'];
+/** Its error beep three times (about 1.1 s): refused. */
+const REFUSED: readonly string[] = ['sound:beeperr', 'sound:beeperr', 'sound:beeperr'];
+/** The phone's media path opens just after the answer: the tone starts this long after it. */
+const SETTLE_MS = 300;
+/** The longest tone and a margin: the call is hung up this long after the tone started. */
+const TONE_MS = 1_600;
 
 export interface RoomStatusCode {
   status: RoomStatus;
@@ -38,9 +42,11 @@ export interface RoomStatusDeps {
   ari: Pick<AriClient, 'onEvent' | 'client'>;
   /** A room of this hotel (hotel.rooms). */
   isRoom: (extension: string) => boolean;
-  /** The FIAS outbox; undefined without fias.enabled (every code then gets the error tone). */
+  /** The FIAS outbox; undefined without fias.enabled (every code then gets the error beeps). */
   outbox: { add(record: FiasRecord): Promise<boolean> } | undefined;
   log: Logger;
+  /** Tests: shorter waits around the tone. */
+  settleMs?: number;
   toneMs?: number;
 }
 
@@ -56,7 +62,7 @@ export function roomStatusLine(deps: RoomStatusDeps): () => void {
     } catch {
       return; // the ARI link dropped: Asterisk hangs the call up when it leaves Stasis
     }
-    await tone(rest, channelId, ok ? CONFIRM_TONE : ERROR_TONE, deps.toneMs ?? TONE_MS);
+    await tone(rest, channelId, ok ? CONFIRM : REFUSED, deps.settleMs ?? SETTLE_MS, deps.toneMs ?? TONE_MS);
   });
 }
 
@@ -94,11 +100,19 @@ async function queue(deps: RoomStatusDeps, room: string, digits: string): Promis
   return true;
 }
 
-async function tone(rest: AriRest, channelId: string, media: string, ms: number): Promise<void> {
+async function tone(
+  rest: AriRest,
+  channelId: string,
+  media: readonly string[],
+  settleMs: number,
+  ms: number,
+): Promise<void> {
+  const pause = (t: number): Promise<void> => new Promise((r) => setTimeout(r, t));
   try {
     await rest.channels.answer({ channelId });
-    await rest.channels.play({ channelId, media });
-    await new Promise((r) => setTimeout(r, ms));
+    await pause(settleMs);
+    await rest.channels.play({ channelId, media: [...media] });
+    await pause(ms);
   } catch {
     // The phone hung up first, or the link dropped: nothing left to tell it.
   } finally {

@@ -1,10 +1,11 @@
 // FIAS on the real lab (issue 13): the engine links to the IFC simulator (test/fias/sim.ts) as an
-// Opera interface would be reached, and the PMS's records change what real calls do: a GI's name is
-// shown on the called baresip phone and its CS is enforced on a real call, an RE DN makes the room
-// busy, a WR rings the phone with the prompt and exactly one WA|ASOK comes back with the requested
-// DA/TI (and an unanswered one exactly one WA|ASNR), WAs of wake-ups that rang while the PMS was away
-// go out in order once the link is back, a DS … DE resync checks out the guests the PMS no longer has,
-// a GO checks the room out.
+// Opera interface would be reached, on a fresh database (so the engine asks for a resync with DR), and
+// the PMS's records change what real calls do: a GI's name is shown on the called baresip phone and
+// its CS is enforced on a real call, an RE DN makes the room busy, a WR rings the phone with the
+// prompt and exactly one WA|ASOK comes back with the requested DA/TI (an unanswered one exactly one
+// WA|ASNR), WAs of wake-ups that rang while the PMS was away go out in order once the link is back, a
+// DS … DE resync checks out the guests the PMS no longer has, *61 from a room phone sends RE RS with
+// a beep, a GO checks the room out.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Engine } from '../../src/engine.js';
@@ -80,6 +81,15 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
   it('the link is ESTABLISHED within 3 s of the engine starting it (the simulator sends LS)', () => {
     console.log(`FIAS link established ${establishedMs} ms after the engine started it`);
     assert.ok(establishedMs < 3_000, `${establishedMs} ms`);
+  });
+
+  it('a fresh database: one DR at the first link (a local data loss), answered with DS … DE; sending resumes', async () => {
+    const dr = await sim.waitFor((r) => r.record.id === 'DR', 20_000, 'DR');
+    await eventually(async () => engine.fias!.status().canSend, true, 10_000, 'sending resumed after the DE');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(sim.received.filter((r) => r.record.id === 'DR').length, 1, 'one DR, not periodic');
+    assert.ok(dr.alive, 'the DR came once the link was Alive');
+    console.log(`fresh database: DR ${dr.at - sim.aliveAt!} ms after the link was Alive`);
   });
 
   it('GI: the guest name is shown on the called phone, and CS 0 (barred) keeps the room to internal calls', async () => {
@@ -242,6 +252,32 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     assert.equal(await astDbGet('pms', '8001/name'), 'Mario Rossi', 'the guest the resync named stays');
     assert.equal((await engine.rooms.get('8002')).checkedInAt, null, '8002 vacant in the store');
     assert.equal(engine.fias!.link.state, 'ESTABLISHED');
+  });
+
+  it('*61 from a room phone: RE RN RS ID on the link and a beep; a bad code gets three error beeps and sends nothing', async () => {
+    const from = sim.received.length;
+    const p = phone('8002');
+    const t0 = Date.now();
+    const ok = await p.dial('*61312', { holdMs: 10_000, timeoutMs: 15_000 });
+    assert.equal(ok.established, true, ok.closedReason);
+    const confirm = await p.lastRecording();
+    const re = await sim.waitFor((r) => r.record.id === 'RE', 15_000, 'RE', from);
+    assert.deepEqual(Object.fromEntries(re.record.fields), { RN: '8002', RS: '3', ID: '12' });
+    const bad = await p.dial('*617', { holdMs: 10_000, timeoutMs: 15_000 });
+    assert.equal(bad.established, true, bad.closedReason);
+    const refused = await p.lastRecording();
+    p.close();
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(sim.received.slice(from).filter((r) => r.record.id === 'RE').length, 1, 'nothing for *617');
+    // Taken: one beep (Asterisk's, 0.44 s); refused: three error beeps (1.08 s).
+    assert.ok(confirm.rms >= MIN_RMS, `the beep heard (RMS ${confirm.rms})`);
+    assert.ok(refused.rms >= MIN_RMS, `the error beeps heard (RMS ${refused.rms})`);
+    assert.ok(confirm.seconds >= 0.2 && confirm.seconds < 0.7, `the beep lasts ${confirm.seconds} s`);
+    assert.ok(refused.seconds >= 0.8 && refused.seconds < 2, `the error beeps last ${refused.seconds} s`);
+    assert.notEqual(confirm.file, refused.file, 'two calls, two recordings');
+    console.log(
+      `*61312 from 8002: RE|RN8002|RS3|ID12| on the link ${re.at - t0} ms after the dial; heard a beep of ${confirm.seconds.toFixed(2)} s; *617 three error beeps, ${refused.seconds.toFixed(2)} s, nothing sent`,
+    );
   });
 
   it('GO: the room is checked out (name cleared, class 1)', async () => {

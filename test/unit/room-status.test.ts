@@ -16,8 +16,8 @@ function rig(o: { outbox?: boolean; addFails?: boolean } = {}) {
   const rest = {
     channels: {
       answer: async ({ channelId }: { channelId: string }) => void calls.push(`answer ${channelId}`),
-      play: async ({ channelId, media }: { channelId: string; media: string }) =>
-        void calls.push(`play ${channelId} ${media.startsWith('tone:!1000') ? 'confirm' : 'error'}`),
+      play: async ({ channelId, media }: { channelId: string; media: string[] }) =>
+        void calls.push(`play ${channelId} ${media.join(',') === 'sound:beep' ? 'confirm' : 'error'}`),
       hangup: async ({ channelId }: { channelId: string }) => void calls.push(`hangup ${channelId}`),
     },
   };
@@ -44,6 +44,7 @@ function rig(o: { outbox?: boolean; addFails?: boolean } = {}) {
             },
           },
     log: logs.log,
+    settleMs: 1,
     toneMs: 5,
   });
   const dial = async (args: string[], id = 'c1'): Promise<void> => {
