@@ -12,6 +12,7 @@ import { validateRecord } from '../../src/fias/records/index.js';
 import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/db.js';
 import { FiasGuestStore, primaryGuest } from '../../src/store/fias-guests.js';
+import { FiasPostingStore } from '../../src/store/fias-postings.js';
 import { FiasOutboxStore } from '../../src/store/fias-outbox.js';
 import { FiasWakeupStore } from '../../src/store/fias-wakeups.js';
 import { cleanRoom } from '../../src/store/rooms.js';
@@ -66,7 +67,15 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
   });
 
   beforeEach(async () => {
-    for (const t of ['fias_outbox', 'fias_wakeups', 'fias_guests', 'fias_message_lights', 'wakeup_attempts'])
+    for (const t of [
+      'fias_outbox',
+      'fias_wakeups',
+      'fias_guests',
+      'fias_message_lights',
+      'wakeup_attempts',
+      'fias_postings',
+      'fias_posting_cursor',
+    ])
       await store.knex(t).delete();
     await store.knex('wakeup_occurrences').delete();
     await store.knex('rooms').delete();
@@ -88,10 +97,70 @@ describe('FIAS store (MariaDB)', { timeout: 120_000 }, () => {
     ];
     assert.deepEqual(
       rows.map((r) => r.name),
-      ['001_rooms', '002_wakeups', '003_voicemail', '004_fias'],
+      ['001_rooms', '002_wakeups', '003_voicemail', '004_fias', '005_fias_postings'],
     );
     assert.equal((await again.knex('fias_outbox')).length, 1, 'the data survived');
     await again.stop();
+  });
+
+  it('postings: the cursor starts after the newest call record; P# run on with no gap, wrap after 99999999, and a call record is never posted twice', async () => {
+    const postings = new FiasPostingStore(store);
+    const ps = (cdrId: number) => ({
+      cdrId,
+      room: '8001',
+      build: (n: number) =>
+        fiasRecord('PS', [
+          ['RN', '8001'],
+          ['P#', String(n)],
+        ]),
+    });
+    assert.equal(await postings.lastCdrId(async () => 41), 41);
+    assert.equal(await postings.lastCdrId(async () => 99), 41, 'the first start is remembered');
+    const a = await postings.add([ps(42), ps(43)], 45);
+    assert.deepEqual(
+      a.map((p) => [p.postingNumber, p.cdrId, p.record.fields.get('P#')]),
+      [
+        [1, 42, '1'],
+        [2, 43, '2'],
+      ],
+    );
+    assert.deepEqual(await postings.add([ps(43), ps(44)], 45), [], 'at or before the cursor: not again');
+    assert.equal(await postings.lastCdrId(async () => 0), 45);
+    // Two pollers reading the same call record at once (serialised by the cursor row): posted once.
+    const both = await Promise.all([postings.add([ps(46)], 47), postings.add([ps(46), ps(47)], 47)]);
+    assert.deepEqual(
+      both
+        .flat()
+        .map((p) => [p.cdrId, p.postingNumber])
+        .sort(),
+      both[0].length
+        ? [[46, 3]]
+        : [
+            [46, 3],
+            [47, 4],
+          ],
+    );
+    await store.knex('fias_posting_cursor').update({ next_number: 99_999_999 });
+    const wrap = await postings.add([ps(48), ps(49)], 49);
+    assert.deepEqual(
+      wrap.map((p) => p.postingNumber),
+      [99_999_999, 1],
+    );
+    const first = (await postings.next())!;
+    assert.equal(first.cdrId, 42);
+    await postings.markSent(first.id);
+    await postings.markSent(first.id);
+    assert.deepEqual([(await postings.next())!.id, (await postings.next())!.attempts], [first.id, 2]);
+    assert.equal(await postings.answered(first.id, 'NG', 'Room not checked in'), true);
+    assert.equal(await postings.answered(first.id, 'OK', undefined), false, 'answered once');
+    assert.equal((await postings.next())!.cdrId, 43);
+    const [newest] = await postings.recent(1);
+    assert.equal(newest!.cdrId, 49);
+    const refused = (await postings.recent(10)).find((p) => p.cdrId === 42)!;
+    assert.deepEqual(
+      [refused.state, refused.answer, refused.answerText],
+      ['refused', 'NG', 'Room not checked in'],
+    );
   });
 
   it('outbox: oldest first, field order kept, across a Store restart; sent() moves on', async () => {

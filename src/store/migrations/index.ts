@@ -5,6 +5,7 @@ import * as rooms from './001_rooms.js';
 import * as wakeups from './002_wakeups.js';
 import * as voicemail from './003_voicemail.js';
 import * as fias from './004_fias.js';
+import * as fiasPostings from './005_fias_postings.js';
 
 interface Migration {
   name: string;
@@ -12,7 +13,7 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-const ALL: Migration[] = [rooms, wakeups, voicemail, fias];
+const ALL: Migration[] = [rooms, wakeups, voicemail, fias, fiasPostings];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => ALL,
