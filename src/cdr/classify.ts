@@ -53,6 +53,17 @@ export interface CdrRow {
   disposition: string;
 }
 
+/** The columns of a call record a FIAS call charge needs (asterisk-conf/sql/cdr.sql). */
+export interface CallRecord {
+  id: number;
+  /** `YYYY-MM-DD hh:mm:ss` in cdr.timeZone. */
+  calldate: string;
+  src: string;
+  dst: string;
+  billsec: number;
+  disposition: string;
+}
+
 export interface RecordContext {
   numbering: Config['numbering'];
   trunks: ReadonlySet<string>;

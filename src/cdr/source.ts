@@ -4,7 +4,7 @@
 import type { Config } from '../config/index.js';
 import { StoreUnavailableError } from '../errors.js';
 import { isTransportError, type Store } from '../store/db.js';
-import type { CdrRow } from './classify.js';
+import type { CallRecord, CdrRow } from './classify.js';
 import { applyFilter, type CdrFilter } from './query.js';
 
 /** What GetCDR needs of the call records. */
@@ -71,6 +71,39 @@ export class CdrSource implements CdrReader {
     } finally {
       release();
     }
+  }
+
+  /** The newest call record's id, 0 for none (where the FIAS call charges start). */
+  async newestId(): Promise<number> {
+    const row = (await this.store.run((k) => k(this.table).max({ id: 'id' }).first())) as
+      { id: number | string | null } | undefined;
+    return Number(row?.id ?? 0);
+  }
+
+  /** Up to `limit` call records after `id`, in id order: the columns a FIAS posting needs. */
+  async after(id: number, limit: number): Promise<CallRecord[]> {
+    const rows = (await this.store.run((k) =>
+      k(this.table)
+        .select(
+          'id',
+          k.raw("DATE_FORMAT(calldate, '%Y-%m-%d %H:%i:%s') AS calldate"),
+          'src',
+          'dst',
+          'billsec',
+          'disposition',
+        )
+        .where('id', '>', id)
+        .orderBy('id')
+        .limit(limit),
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      id: Number(r.id),
+      calldate: String(r.calldate ?? ''),
+      src: String(r.src ?? ''),
+      dst: String(r.dst ?? ''),
+      billsec: Number(r.billsec ?? 0),
+      disposition: String(r.disposition ?? ''),
+    }));
   }
 
   /** calldate, then `id` when the table has one (ours does), else uniqueid: a stable order for paging. */

@@ -1,0 +1,223 @@
+// FIAS call charges (src/fias/postings/): which call records are posted and as what PS; the pump's
+// one-at-a-time rule with its P#, the PA outcomes and the timeout that sends the same PS again.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config/index.js';
+import { postingFor, type CallRecord } from '../../src/fias/postings/charge.js';
+import { CallChargePoller } from '../../src/fias/postings/poller.js';
+import { PostingPump } from '../../src/fias/postings/pump.js';
+import type { FiasRecord } from '../../src/fias/record.js';
+import { buildPS } from '../../src/fias/records/index.js';
+import type { PostingDraft, StoredPosting } from '../../src/store/fias-postings.js';
+import { captureLog } from './support/capture-log.js';
+
+const T = { timeout: 10_000 };
+const config = loadConfig({
+  env: {},
+  values: {
+    ami: { username: 'x', password: 'x' },
+    ari: { username: 'x', password: 'x' },
+    hotel: { rooms: '8001-8004', timeZone: 'Europe/Rome' },
+    numbering: { outsideCode: '9', nationalPrefix: '0', internationalPrefix: '00', localAreaCode: '0512' },
+  },
+});
+const ctx = {
+  numbering: config.numbering,
+  isRoom: (e: string) => ['8001', '8002', '8003', '8004'].includes(e),
+  cdrTimeZone: 'UTC',
+  hotelTimeZone: 'Europe/Rome',
+};
+const call = (o: Partial<CallRecord> = {}): CallRecord => ({
+  id: 1,
+  calldate: '2026-12-03 11:58:07',
+  src: '8001',
+  dst: '900441234567',
+  billsec: 65,
+  disposition: 'ANSWERED',
+  ...o,
+});
+const IN = new Date('2026-12-01T10:00:00Z');
+const text = (r: FiasRecord): string => `${r.id}|${[...r.fields].map(([k, v]) => k + v + '|').join('')}`;
+
+describe('FIAS call charges: which calls, as what PS', T, () => {
+  it('an answered outside call from a checked-in room: PT T, DD without the outside code, DU billed, DA/TI local', () => {
+    const d = postingFor(call(), ctx, () => IN);
+    assert.ok(typeof d !== 'string', String(d));
+    const built = buildPS({ ...d, postingNumber: 7 });
+    assert.ok(built.ok);
+    assert.equal(text(built.record), 'PS|RN8001|DA261203|TI125807|P#7|PTT|DD00441234567|DU000105|');
+  });
+
+  it('no posting: inside calls, unanswered ones, not from a room, a vacant room, checked in after the call', () => {
+    const why = (c: Partial<CallRecord>, since: Date | null = IN): unknown =>
+      postingFor(call(c), ctx, () => since);
+    assert.equal(why({ dst: '8002' }), 'not an outside call');
+    assert.equal(why({ disposition: 'NO ANSWER', billsec: 0 }), 'not answered');
+    assert.equal(why({ billsec: 0 }), 'not answered');
+    assert.equal(why({ src: '7001' }), 'not from a room');
+    assert.equal(why({}, null), 'room not checked in at the call');
+    assert.equal(why({}, new Date('2026-12-03T12:00:00Z')), 'room not checked in at the call');
+    assert.equal(why({ dst: '9*12' }), 'dialled number is not 1-20 digits');
+  });
+});
+
+class MemoryPostings {
+  rows: StoredPosting[] = [];
+  last: number | undefined;
+  next = 1;
+  async lastCdrId(newest: () => Promise<number>): Promise<number> {
+    this.last ??= await newest();
+    return this.last;
+  }
+  async add(drafts: readonly PostingDraft[], lastCdrId: number): Promise<StoredPosting[]> {
+    const added = drafts.map((d) => {
+      const p: StoredPosting = {
+        id: this.rows.length + 1,
+        postingNumber: this.next++,
+        cdrId: d.cdrId,
+        room: d.room,
+        record: d.build(this.next - 1),
+        state: 'queued',
+        answer: null,
+        answerText: null,
+        attempts: 0,
+        createdAt: 0,
+        sentAt: null,
+        answeredAt: null,
+      };
+      this.rows.push(p);
+      return p;
+    });
+    this.last = lastCdrId;
+    return added;
+  }
+  async nextOpen(): Promise<StoredPosting | undefined> {
+    return this.rows.find((r) => r.state === 'queued' || r.state === 'sent');
+  }
+  async markSent(id: number): Promise<void> {
+    const r = this.rows[id - 1]!;
+    r.state = 'sent';
+    r.attempts++;
+  }
+  async answered(id: number, status: string, text?: string): Promise<boolean> {
+    const r = this.rows[id - 1]!;
+    r.state = status === 'OK' ? 'ok' : 'refused';
+    r.answer = status;
+    r.answerText = text ?? null;
+    return true;
+  }
+}
+
+/** A draft of a PS for call(), for the pump's tests. */
+const draft = (cdrId: number): PostingDraft => {
+  const d = postingFor(call(), ctx, () => IN);
+  assert.ok(typeof d !== 'string');
+  return {
+    cdrId,
+    room: d.room,
+    build: (postingNumber) => {
+      const built = buildPS({ ...d, postingNumber });
+      assert.ok(built.ok);
+      return built.record;
+    },
+  };
+};
+const pumpOf = (store: MemoryPostings, ackMs: number): PostingPump =>
+  new PostingPump(
+    {
+      next: () => store.nextOpen(),
+      markSent: (id) => store.markSent(id),
+      answered: (id, status, text) => store.answered(id, status, text),
+    },
+    ackMs,
+    captureLog().log,
+  );
+
+const until = async (ok: () => boolean, what: string): Promise<void> => {
+  const deadline = Date.now() + 3_000;
+  while (!ok()) {
+    assert.ok(Date.now() < deadline, what);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+describe('FIAS call charges: poller and pump', T, () => {
+  it('the poller starts after the newest call record, numbers the postable ones in order, and moves on', async () => {
+    const store = new MemoryPostings();
+    const records = [
+      call({ id: 11 }),
+      call({ id: 12, dst: '8003' }),
+      call({ id: 13, src: '8002', dst: '90512111' }),
+    ];
+    let added = 0;
+    const poller = new CallChargePoller({
+      store,
+      calls: {
+        newestId: async () => 10,
+        after: async (id) => records.filter((r) => r.id > id),
+      },
+      charge: ctx,
+      checkedInAt: async () => IN,
+      added: () => added++,
+      log: captureLog().log,
+    });
+    assert.equal(await poller.poll(), 2);
+    assert.deepEqual(
+      store.rows.map((r) => text(r.record)),
+      [
+        'PS|RN8001|DA261203|TI125807|P#1|PTT|DD00441234567|DU000105|',
+        'PS|RN8002|DA261203|TI125807|P#2|PTT|DD0512111|DU000105|',
+      ],
+    );
+    assert.equal(store.last, 13);
+    assert.equal(await poller.poll(), 0, 'nothing twice');
+    assert.equal(added, 1);
+  });
+
+  it('one PS at a time: the next waits for the PA of the first; NG is kept with its text, not sent again', async () => {
+    const store = new MemoryPostings();
+    for (const id of [1, 2]) await store.add([draft(id)], id);
+    const sent: string[] = [];
+    const link = {
+      canSendData: () => true,
+      sendData: (r: FiasRecord) => void sent.push(r.fields.get('P#')!),
+    };
+    const pump = pumpOf(store, 5_000);
+    pump.start(link);
+    await until(() => sent.length === 1, 'first PS sent');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(sent, ['1'], 'the second waits for the PA');
+    pump.answer({ status: 'OK', postingNumber: 2 }); // not the one in flight: ignored
+    pump.answer({ status: 'NG', postingNumber: 1, clearText: 'Room not checked in' });
+    await until(() => sent.length === 2, 'second PS sent');
+    assert.deepEqual(
+      [store.rows[0]!.state, store.rows[0]!.answer, store.rows[0]!.answerText],
+      ['refused', 'NG', 'Room not checked in'],
+    );
+    pump.answer({ status: 'OK', postingNumber: 2 });
+    await until(() => store.rows[1]!.state === 'ok', 'second answered');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(sent, ['1', '2']);
+    pump.stop();
+  });
+
+  it('no PA in time: the same PS (same P#) goes again; nothing while the link cannot send', async () => {
+    const store = new MemoryPostings();
+    await store.add([draft(1)], 1);
+    const sent: string[] = [];
+    let can = false;
+    const link = { canSendData: () => can, sendData: (r: FiasRecord) => void sent.push(r.fields.get('P#')!) };
+    const pump = pumpOf(store, 40);
+    pump.start(link);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(sent, [], 'nothing while the link cannot send');
+    can = true;
+    pump.wake();
+    await until(() => sent.length >= 2, 'sent again after the timeout');
+    assert.deepEqual(sent.slice(0, 2), ['1', '1']);
+    pump.answer({ status: 'OK', postingNumber: 1 });
+    await until(() => store.rows[0]!.state === 'ok', 'answered');
+    assert.ok(store.rows[0]!.attempts >= 2);
+    pump.stop();
+  });
+});
