@@ -114,9 +114,17 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     );
     this.wakeups = new WakeupService(wakeupStore, this.wakeupScheduler, this.rooms, config, wakeupLog);
     this.rooms.addHooks(this.wakeups);
+    const cdr = new CdrSource(this.store, config);
     this.#fiasCore =
       config.fias.enabled && !fiasPorts
-        ? buildFiasCore({ config, store: this.store, rooms: this.rooms, wakeups: this.wakeups, log })
+        ? buildFiasCore({
+            config,
+            store: this.store,
+            rooms: this.rooms,
+            wakeups: this.wakeups,
+            calls: cdr,
+            log,
+          })
         : undefined;
     const ports = config.fias.enabled ? (fiasPorts ?? this.#fiasCore) : undefined;
     this.fias = ports
@@ -128,6 +136,11 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
           outbox: ports.outbox,
         })
       : undefined;
+    if (this.fias && this.#fiasCore) {
+      const { postings } = this.#fiasCore;
+      postings.start(this.fias.link);
+      this.fias.onCanSend((can) => can && postings.wake());
+    }
     this.#stopRoomStatus = roomStatusLine({
       ari: this.ari,
       isRoom: (ext) => this.rooms.rooms.has(ext),
@@ -142,7 +155,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       accounts: new AccountBook(config.accounts),
       ami: this.ami,
       rooms: this.rooms,
-      cdr: new CdrSource(this.store, config),
+      cdr,
       voicemail: this.voicemail,
       wakeups: this.wakeups,
       fias: this.fias,
@@ -189,6 +202,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.ari.start();
     void this.store.start();
     this.fias?.start();
+    this.#fiasCore?.charges.start();
     return port;
   }
 
@@ -215,6 +229,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.wakeupScheduler.stop();
     this.#stopDataLossCheck?.();
     this.#stopRoomStatus();
+    this.#fiasCore?.charges.stop();
+    this.#fiasCore?.postings.stop();
     // LE to the PMS first (seed 002 WAIT_LE), bounded: the link is CLOSED or given up on within 3 s.
     await this.fias?.stop(3_000);
     await this.server.close();

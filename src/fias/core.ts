@@ -1,6 +1,7 @@
 // The FIAS room core put together for the engine: the records from the PMS applied through the room
 // service (src/fias/inbound/), the durable outbox of records for the PMS, and the two listeners that
-// fill it (one WA per FIAS wake-up after its last attempt; an RE when a room's message counts change).
+// fill it (one WA per FIAS wake-up after its last attempt; an RE when a room's message counts change),
+// and the call charges (postings/: call records polled into numbered PS, sent one at a time).
 import { parseClassMap, type Config, type FiasClassMap } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { RoomService } from '../rooms/service.js';
@@ -8,6 +9,7 @@ import type { Store } from '../store/db.js';
 import { FiasGuestStore } from '../store/fias-guests.js';
 import { FiasLampStore } from '../store/fias-lamps.js';
 import { FiasOutboxStore } from '../store/fias-outbox.js';
+import { FiasPostingStore } from '../store/fias-postings.js';
 import { FiasWakeupStore } from '../store/fias-wakeups.js';
 import type { MessageCounts } from '../voicemail/service.js';
 import type { FinalResult } from '../wakeup/scheduler.js';
@@ -19,6 +21,8 @@ import {
   recoverFiasAnswers,
   type FiasInboundCore,
 } from './inbound/index.js';
+import { CallChargePoller, type CallRecordSource } from './postings/poller.js';
+import { PostingPump } from './postings/pump.js';
 
 export interface FiasCore {
   inbound: FiasInboundCore;
@@ -29,6 +33,10 @@ export interface FiasCore {
   onMessageCounts: (ext: string, counts: MessageCounts) => void;
   /** Once the store is ready: queues the WA of wake-ups that ended while the engine was stopping. */
   recover: () => Promise<number>;
+  /** Call records into postings; start() with the engine. */
+  charges: CallChargePoller;
+  /** Sends them; start(link) once the link exists, wake() when it may send again. */
+  postings: PostingPump;
 }
 
 export function buildFiasCore(o: {
@@ -36,11 +44,27 @@ export function buildFiasCore(o: {
   store: Store;
   rooms: RoomService;
   wakeups: WakeupService;
+  calls: CallRecordSource;
   log: Logger;
 }): FiasCore {
   const log = o.log.child({ component: 'fias' });
   const outbox = new FiasOutboxStore(o.store, log);
   const fiasWakeups = new FiasWakeupStore(o.store);
+  const postingStore = new FiasPostingStore(o.store);
+  const postings = new PostingPump(postingStore, o.config.fias.postingAckTimeoutSec * 1000, log);
+  const charges = new CallChargePoller({
+    store: postingStore,
+    calls: o.calls,
+    charge: {
+      numbering: o.config.numbering,
+      isRoom: (ext) => o.rooms.rooms.has(ext),
+      cdrTimeZone: o.config.cdr.timeZone || o.config.hotel.timeZone,
+      hotelTimeZone: o.config.hotel.timeZone,
+    },
+    checkedInAt: async (room) => (await o.rooms.get(room)).checkedInAt,
+    added: () => postings.wake(),
+    log,
+  });
   const inbound = createFiasInbound({
     rooms: o.rooms,
     guests: new FiasGuestStore(o.store),
@@ -51,6 +75,7 @@ export function buildFiasCore(o: {
     timeZone: o.config.hotel.timeZone,
     classMap: classMapOf(o.config.fias.classMap),
     wakeupAttempts: o.config.fias.wakeupAttempts,
+    postingAnswer: (pa) => postings.answer(pa),
   });
   return {
     inbound,
@@ -58,6 +83,8 @@ export function buildFiasCore(o: {
     onWakeupFinal: fiasWakeupResults(fiasWakeups, outbox, log),
     onMessageCounts: fiasMessageCounts(outbox, log),
     recover: () => recoverFiasAnswers(fiasWakeups, outbox, log),
+    charges,
+    postings,
   };
 }
 

@@ -66,6 +66,7 @@ export class FiasWire implements FiasControl {
   readonly outbox: OutboxPump;
   readonly #status: FiasStatus;
   readonly #listeners = new Set<(c: FiasLinkChange) => void>();
+  readonly #canSendListeners = new Set<(can: boolean) => void>();
   readonly #log: Logger;
 
   constructor(o: FiasWireOptions) {
@@ -115,7 +116,10 @@ export class FiasWire implements FiasControl {
           status.changed(change);
           for (const l of this.#listeners) l(change);
         },
-        canSendChanged: (can) => can && this.outbox.wake(),
+        canSendChanged: (can) => {
+          if (can) this.outbox.wake();
+          for (const l of this.#canSendListeners) l(can);
+        },
         data: (record) => this.inbound.push(record),
         // The room core hears of a resync's window in order with its records: DS before the first,
         // DE after the last, and only for a window the PMS closed itself (a timeout is no DE).
@@ -154,6 +158,12 @@ export class FiasWire implements FiasControl {
   onStateChange(listener: (c: FiasLinkChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` whenever data records may (true) or must not (false) go to the PMS. */
+  onCanSend(listener: (can: boolean) => void): () => void {
+    this.#canSendListeners.add(listener);
+    return () => this.#canSendListeners.delete(listener);
   }
 
   /** Resolves once the link is in `state` (at once if it is), or rejects after `ms`. */

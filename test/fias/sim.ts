@@ -10,6 +10,7 @@
 // - Our LE is answered with LE, after which it closes the connection (an IFC drops the port on LE).
 // - An LE of its own waits for ours; ours is then the answer, not a new LE to answer.
 // - Our DR is answered with DS, the records of `inHouse` (SF GIs), then DE.
+// - Our PS is answered with PA (AS `answerPostings`, our P#), unless that is null.
 // It records every record it reads, with the time and whether the link was Alive then, and can send
 // any record, raw bytes, an LE, or drop the connection.
 import { EventEmitter } from 'node:events';
@@ -70,6 +71,8 @@ export class FiasSim extends EventEmitter<SimEvents> {
   #alive = false;
   #describing = false;
   #sentLe = false;
+  /** The AS it answers a PS with (OK by default); null: no PA (the test sends its own). */
+  answerPostings: string | null = 'OK';
   /** What it sends between DS and DE when the vendor asks for a resync (DR): its guests in house. */
   inHouse: Array<FiasRecord | string> = [];
   /** Date.now() at the last Alive. */
@@ -244,6 +247,17 @@ export class FiasSim extends EventEmitter<SimEvents> {
       case 'LS':
         // Our alive check: LA while the IFC still knows our description ("Appendix A - FAQ").
         if (this.answerAliveChecks && this.described.size > 0) this.send(this.#stamped('LA'));
+        return;
+      case 'PS':
+        // A call charge: the PMS answers PA with its P#, unless told to hold (a test answers by hand).
+        if (this.answerPostings)
+          this.send(
+            fiasRecord('PA', [
+              ['AS', this.answerPostings],
+              ['P#', record.fields.get('P#') ?? ''],
+              ['RN', record.fields.get('RN') ?? ''],
+            ]),
+          );
         return;
       case 'DR':
         // A database resync, as an IFC answers it: DS, every guest in house, DE.

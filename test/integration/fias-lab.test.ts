@@ -5,7 +5,8 @@
 // prompt and exactly one WA|ASOK comes back with the requested DA/TI (an unanswered one exactly one
 // WA|ASNR), WAs of wake-ups that rang while the PMS was away go out in order once the link is back, a
 // DS … DE resync checks out the guests the PMS no longer has, *61 from a room phone sends RE RS with
-// a beep, a GO checks the room out.
+// a beep, outside calls become call charges (PS, one at a time, each waiting for its PA), a GO checks
+// the room out.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Engine } from '../../src/engine.js';
@@ -277,6 +278,66 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     assert.notEqual(confirm.file, refused.file, 'two calls, two recordings');
     console.log(
       `*61312 from 8002: RE|RN8002|RS3|ID12| on the link ${re.at - t0} ms after the dial; heard a beep of ${confirm.seconds.toFixed(2)} s; *617 three error beeps, ${refused.seconds.toFixed(2)} s, nothing sent`,
+    );
+  });
+
+  it('call charges: an outside call from a checked-in room becomes a PS (P# 1); the next PS waits for its PA; NG is kept, not sent again', async () => {
+    sim.answerPostings = null; // the PMS answers by hand here
+    const from = sim.received.length;
+    sim.send('RE|RN8003|CS3|'); // unrestricted: class 5
+    await eventually(() => astDbGet('pms', '8003/class'), '5', 5_000, 'AstDB class of 8003');
+    const p = phone('8003');
+    const t0 = Date.now();
+    const first = await p.dial('90512111', { holdMs: 2_000, timeoutMs: 15_000 });
+    assert.equal(first.established, true, first.closedReason);
+    const endedAt = Date.now();
+    const second = await p.dial('900441234567', { holdMs: 2_000, timeoutMs: 15_000 });
+    assert.equal(second.established, true, second.closedReason);
+    p.close();
+    const ps1 = await sim.waitFor((r) => r.record.id === 'PS', 20_000, 'first PS', from);
+    const f1 = Object.fromEntries(ps1.record.fields);
+    assert.deepEqual([f1.RN, f1['P#'], f1.PT, f1.DD], ['8003', '1', 'T', '0512111']);
+    assert.match(f1.DU!, /^00000[1-3]$/, `DU ${f1.DU} (about 2 s billed)`);
+    await new Promise((r) => setTimeout(r, 8_000)); // the second call's record is there by now
+    assert.equal(
+      sim.received.slice(from).filter((r) => r.record.id === 'PS').length,
+      1,
+      'one PS outstanding',
+    );
+    sim.send('PA|ASOK|P#1|RN8003|');
+    const ps2 = await sim.waitFor(
+      (r) => r.record.id === 'PS' && r.record.fields.get('P#') === '2',
+      20_000,
+      'second PS',
+      from,
+    );
+    assert.equal(ps2.record.fields.get('DD'), '00441234567');
+    sim.send('PA|ASNG|P#2|RN8003|CTNo post allowed|');
+    const db = await labDatabase();
+    let rows: Array<{ posting_number: number; state: string; answer: string; answer_text: string | null }> =
+      [];
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      [rows] = (await db.query(
+        `SELECT posting_number, state, answer, answer_text FROM ${DB}.fias_postings ORDER BY id`,
+      )) as unknown as [typeof rows];
+      if (rows.length === 2 && rows[1]!.state !== 'sent') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await db.end();
+    sim.answerPostings = 'OK';
+    assert.deepEqual(
+      rows.map((r) => [r.posting_number, r.state, r.answer, r.answer_text]),
+      [
+        [1, 'ok', 'OK', null],
+        [2, 'refused', 'NG', 'No post allowed'],
+      ],
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(sim.received.slice(from).filter((r) => r.record.id === 'PS').length, 2, 'NG not retried');
+    console.log(
+      `call charges: PS P#1 on the link ${ps1.at - endedAt} ms after the call ended (${ps1.at - t0} ms after the dial); ` +
+        `P#2 ${ps2.at - ps1.at} ms after P#1, sent once its PA came`,
     );
   });
 

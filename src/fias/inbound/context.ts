@@ -8,7 +8,7 @@ import type { FiasLampRepo } from '../../store/fias-lamps.js';
 import type { FiasWakeupRepo } from '../../store/fias-wakeups.js';
 import type { ClassOfService } from '../../store/rooms.js';
 import type { WakeupService } from '../../wakeup/service.js';
-import type { ClassOfService as FiasClass } from '../records/index.js';
+import type { ClassOfService as FiasClass, PostingAnswer } from '../records/index.js';
 
 /** 0 barred → 1 this PBX only, 1 local → 3, 2 national → 4, 3 unrestricted → 5 (docs/fias.md). */
 export const DEFAULT_CLASS_MAP: FiasClassMap = { '0': 1, '1': 3, '2': 4, '3': 5 };
@@ -31,6 +31,8 @@ export interface FiasInboundDeps extends FiasInboundOptions {
   fiasWakeups: FiasWakeupRepo;
   log: Logger;
   now?: () => number;
+  /** The PMS's answers to our call charges (src/fias/postings/pump.ts), in order with the rest. */
+  postingAnswer?: (pa: PostingAnswer) => void;
 }
 
 /**

@@ -50,8 +50,10 @@ export function createFiasInbound(deps: FiasInboundDeps): FiasInboundCore {
       case 'DS':
       case 'DE':
         return handleResync(ctx, msg, applied);
+      case 'PA':
+        return deps.postingAnswer?.(msg);
       default:
-        // Link records (LS, LA, LD, LR, LE, DR) are the link's; PA, PS, WA are not the room core's.
+        // Link records (LS, LA, LD, LR, LE, DR) are the link's; PS and WA go to the PMS, not from it.
         ctx.log.debug({ record: msg.id }, 'FIAS record not for the room core: ignored');
     }
   };
