@@ -159,6 +159,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       voicemail: this.voicemail,
       wakeups: this.wakeups,
       fias: this.fias,
+      postings: this.#fiasCore?.postingStore,
     };
     const handlers = buildHandlers(roomSet, config, new PromptLibrary(config.wakeup.promptDir));
     const dispatcher = new Dispatcher(handlers, services);

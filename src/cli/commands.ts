@@ -180,12 +180,21 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'fias',
-    usage: 'fias status|enable|disable|disconnect',
+    usage: 'fias status|enable|disable|disconnect|postings [count]',
     summary:
-      'the FIAS link to an Oracle-style PMS: its state (FiasStatus), or switch it (FiasLink; enable, disable and disconnect need an administrator)',
+      'the FIAS link to an Oracle-style PMS: its state (FiasStatus), switch it (FiasLink; enable, disable and disconnect need an administrator), or the newest call charges and their answers (FiasPostings, default 20)',
     options: {},
     build(a) {
-      const [sub] = exactly(a, 1, 'status|enable|disable|disconnect');
+      if (a.positionals[0] === 'postings') {
+        const [, count] = a.positionals;
+        if (a.positionals.length > 2) throw new UsageError('fias postings takes at most one count');
+        return [
+          ['Action', 'Query'],
+          ['CallMethod', 'FiasPostings'],
+          ...(count === undefined ? [] : [['Count', count] as [string, string]]),
+        ];
+      }
+      const [sub] = exactly(a, 1, 'status|enable|disable|disconnect|postings [count]');
       if (sub === 'status')
         return [
           ['Action', 'Query'],
@@ -193,7 +202,7 @@ export const COMMANDS: Command[] = [
         ];
       if (sub === 'enable' || sub === 'disable' || sub === 'disconnect')
         return [...set('FiasLink'), ['Command', sub]];
-      throw new UsageError(`fias: expected status, enable, disable or disconnect, not "${sub}"`);
+      throw new UsageError(`fias: expected status, enable, disable, disconnect or postings, not "${sub}"`);
     },
   },
   {

@@ -37,6 +37,8 @@ export interface FiasCore {
   charges: CallChargePoller;
   /** Sends them; start(link) once the link exists, wake() when it may send again. */
   postings: PostingPump;
+  /** What was posted and answered (FiasPostings). */
+  postingStore: FiasPostingStore;
 }
 
 export function buildFiasCore(o: {
@@ -85,6 +87,7 @@ export function buildFiasCore(o: {
     recover: () => recoverFiasAnswers(fiasWakeups, outbox, log),
     charges,
     postings,
+    postingStore,
   };
 }
 

@@ -9,6 +9,7 @@ import extenDnd from './exten-dnd.js';
 import extenLimit from './exten-limit.js';
 import extenName from './exten-name.js';
 import fiasLink from './fias-link.js';
+import fiasPostings from './fias-postings.js';
 import fiasStatus from './fias-status.js';
 import getCdr from './get-cdr.js';
 import heartbeat from './heartbeat.js';
@@ -39,5 +40,6 @@ export function buildHandlers(
     getCdr(config),
     fiasStatus,
     fiasLink,
+    fiasPostings,
   ];
 }

@@ -8,6 +8,7 @@ import type { AmiLink } from '../pbx/types.js';
 import type { RoomService } from '../rooms/service.js';
 import type { CdrReader } from '../cdr/source.js';
 import type { FiasControl } from '../fias/wire.js';
+import type { StoredPosting } from '../store/fias-postings.js';
 import type { Strategy } from '../wakeup/strategy.js';
 import type { VoicemailControl } from '../voicemail/service.js';
 
@@ -37,6 +38,13 @@ export interface Services {
   voicemail: VoicemailControl;
   /** The FIAS link; absent when fias.enabled is false. */
   fias?: FiasControl;
+  /** The FIAS call charges kept in the store (with the room core's link). */
+  postings?: PostingQuery;
+}
+
+/** The newest FIAS call charges, newest first (src/store/fias-postings.ts). */
+export interface PostingQuery {
+  recent(limit: number): Promise<StoredPosting[]>;
 }
 
 /** Wake-up calls as AlarmClock sees them (src/wakeup/service.ts). */

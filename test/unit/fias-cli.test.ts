@@ -14,7 +14,7 @@ import { ADMIN, OPERATOR, type Harness } from './support/harness.js';
 const T = { timeout: 20_000 };
 
 describe('pms-cli fias', () => {
-  it('builds FiasStatus and FiasLink frames, and refuses other words before connecting', () => {
+  it('builds FiasStatus, FiasLink and FiasPostings frames, and refuses other words before connecting', () => {
     const fields = (line: string) => buildRequest(splitWords(line)).fields.map(([k, v]) => [k, String(v)]);
     assert.deepEqual(fields('fias status'), [
       ['Action', 'Query'],
@@ -26,9 +26,22 @@ describe('pms-cli fias', () => {
         ['CallMethod', 'FiasLink'],
         ['Command', c],
       ]);
-    assert.throws(() => buildRequest(['fias', 'restart']), /expected status, enable, disable or disconnect/);
-    assert.throws(() => buildRequest(['fias']), /status\|enable\|disable\|disconnect/);
-    assert.match(help(), /fias status\|enable\|disable\|disconnect/);
+    assert.deepEqual(fields('fias postings'), [
+      ['Action', 'Query'],
+      ['CallMethod', 'FiasPostings'],
+    ]);
+    assert.deepEqual(fields('fias postings 5'), [
+      ['Action', 'Query'],
+      ['CallMethod', 'FiasPostings'],
+      ['Count', '5'],
+    ]);
+    assert.throws(() => buildRequest(['fias', 'postings', '5', '6']), /at most one count/);
+    assert.throws(
+      () => buildRequest(['fias', 'restart']),
+      /expected status, enable, disable, disconnect or postings/,
+    );
+    assert.throws(() => buildRequest(['fias']), /status\|enable\|disable\|disconnect\|postings/);
+    assert.match(help(), /fias status\|enable\|disable\|disconnect\|postings \[count\]/);
   });
 
   describe('against a PMS server with a FIAS link', () => {

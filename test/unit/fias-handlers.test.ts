@@ -4,9 +4,60 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FiasWire } from '../../src/fias/wire.js';
 import { startFiasOperatorRig, type FiasOperatorRig } from './support/fias-operator-rig.js';
+import { fiasRecord } from '../../src/fias/record.js';
+import type { StoredPosting } from '../../src/store/fias-postings.js';
 import { ADMIN, loginFields, OPERATOR, type Harness } from './support/harness.js';
 
 const T = { timeout: 20_000 };
+const posting = (
+  n: number,
+  state: StoredPosting['state'],
+  answer: string,
+  attempts: number,
+  fields: Array<[string, string]>,
+  text: string | null,
+): StoredPosting => ({
+  id: n,
+  postingNumber: n,
+  cdrId: 100 + n,
+  room: '8003',
+  record: fiasRecord('PS', fields),
+  state,
+  answer,
+  answerText: text,
+  attempts,
+  createdAt: 0,
+  sentAt: 0,
+  answeredAt: 0,
+});
+const POSTINGS = [
+  posting(
+    2,
+    'refused',
+    'NG',
+    1,
+    [
+      ['DA', '261203'],
+      ['TI', '120102'],
+      ['DD', '00441234567'],
+      ['DU', '000002'],
+    ],
+    'No post allowed',
+  ),
+  posting(
+    1,
+    'ok',
+    'OK',
+    2,
+    [
+      ['DA', '261203'],
+      ['TI', '120058'],
+      ['DD', '0512111'],
+      ['DU', '000002'],
+    ],
+    null,
+  ),
+];
 const STATUS: Array<[string, string]> = [
   ['Action', 'Query'],
   ['CallMethod', 'FiasStatus'],
@@ -24,7 +75,9 @@ describe('FIAS operator commands', () => {
   let off: Harness;
 
   before(async () => {
-    rig = await startFiasOperatorRig();
+    rig = await startFiasOperatorRig({
+      recent: async (n) => POSTINGS.slice(0, n),
+    });
     ({ wire, h, off } = rig);
   });
   after(() => rig?.close());
@@ -35,6 +88,32 @@ describe('FIAS operator commands', () => {
     assert.equal(r.get('Response'), 'Success');
     return c;
   }
+
+  it('FiasPostings: the newest call charges, newest first, one field each; Count checked', T, async () => {
+    const c = await as(OPERATOR);
+    const q = (count?: string): Array<[string, string]> => [
+      ['Action', 'Query'],
+      ['CallMethod', 'FiasPostings'],
+      ...(count === undefined ? [] : [['Count', count] as [string, string]]),
+    ];
+    const all = await c.call(q());
+    assert.equal(all.get('Response'), 'Success');
+    assert.equal(all.get('Count'), '2');
+    assert.equal(
+      all.get('Posting1'),
+      'P#2 RN8003 refused ASNG x1 DA261203 TI120102 DD00441234567 DU000002 CTNo post allowed',
+    );
+    assert.equal(all.get('Posting2'), 'P#1 RN8003 ok ASOK x2 DA261203 TI120058 DD0512111 DU000002 CT');
+    const one = await c.call(q('1'));
+    assert.deepEqual([one.get('Count'), one.has('Posting2')], ['1', false]);
+    for (const bad of ['0', '201', 'x', '-1']) {
+      const r = await c.call(q(bad));
+      assert.equal(r.get('Response'), 'Error', bad);
+      assert.equal(r.get('Message'), `Count must be 1-200, not "${bad}"`);
+    }
+    const offReply = await (await as(OPERATOR, off)).call(q());
+    assert.equal(offReply.get('Message'), 'FIAS is not enabled (fias.enabled)');
+  });
 
   it('FiasStatus: state, since, why and counts, for an operator (grade 2) too', T, async () => {
     const c = await as(OPERATOR);

@@ -2,6 +2,7 @@
 // without a FIAS link: what the operator-command tests (FiasStatus, FiasLink, pms-cli fias) stand on.
 import { loadConfig } from '../../../src/config/index.js';
 import { FiasWire } from '../../../src/fias/wire.js';
+import type { PostingQuery } from '../../../src/handlers/types.js';
 import { silentLogger } from '../../../src/log.js';
 import { FiasSim } from '../../fias/sim.js';
 import { FakeInbound, FakeOutbox } from './fake-fias-ports.js';
@@ -17,7 +18,7 @@ export interface FiasOperatorRig {
   close(): Promise<void>;
 }
 
-export async function startFiasOperatorRig(): Promise<FiasOperatorRig> {
+export async function startFiasOperatorRig(postings?: PostingQuery): Promise<FiasOperatorRig> {
   const sim = new FiasSim();
   const port = await sim.listen();
   const config = loadConfig({
@@ -38,7 +39,7 @@ export async function startFiasOperatorRig(): Promise<FiasOperatorRig> {
   });
   wire.start();
   await wire.waitForState('ESTABLISHED', 5_000);
-  const h = await startHarness({}, [], undefined, silentLogger(), { fias: wire });
+  const h = await startHarness({}, [], undefined, silentLogger(), { fias: wire, postings });
   const off = await startHarness();
   return {
     sim,

@@ -51,7 +51,7 @@ export async function startHarness(
   extraHandlers: Handler[] = [],
   deadlineMs?: number,
   log: Logger = silentLogger(),
-  extraServices: Pick<Services, 'fias'> = {},
+  extraServices: Pick<Services, 'fias' | 'postings'> = {},
 ): Promise<Harness> {
   const config = loadConfig({
     env: {},
