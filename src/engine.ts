@@ -2,9 +2,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { buildFiasCore, type FiasCore } from './fias/core.js';
+import { attachFiasCore, buildFiasCore, type FiasCore } from './fias/core.js';
 import type { FiasInbound, FiasOutbox } from './fias/ports.js';
-import { resyncAfterDataLoss } from './fias/data-loss.js';
 import { roomStatusLine } from './fias/room-status.js';
 import { FiasWire } from './fias/wire.js';
 import { buildHandlers } from './handlers/index.js';
@@ -35,8 +34,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly #fiasCore: FiasCore | undefined;
   /** The *61 room-status code (src/fias/room-status.ts): stops listening. */
   readonly #stopRoomStatus: () => void;
-  /** Our DR after a local data loss (src/fias/data-loss.ts): stops its check. */
-  readonly #stopDataLossCheck: (() => void) | undefined;
+  /** Undoes attachFiasCore: postings stopped, no DR check. */
+  readonly #detachFiasCore: (() => void) | undefined;
   readonly ami: AmiClient;
   readonly ari: AriClient;
   readonly store: Store;
@@ -136,20 +135,15 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
           outbox: ports.outbox,
         })
       : undefined;
-    if (this.fias && this.#fiasCore) {
-      const { postings } = this.#fiasCore;
-      postings.start(this.fias.link);
-      this.fias.onCanSend((can) => can && postings.wake());
-    }
     this.#stopRoomStatus = roomStatusLine({
       ari: this.ari,
       isRoom: (ext) => this.rooms.rooms.has(ext),
       outbox: this.#fiasCore?.outbox,
       log: log.child({ component: 'room-status' }),
     });
-    this.#stopDataLossCheck =
+    this.#detachFiasCore =
       this.fias && this.#fiasCore
-        ? resyncAfterDataLoss(this.fias, () => this.roomStore.isEmpty(), log.child({ link: 'fias' }))
+        ? attachFiasCore(this.#fiasCore, this.fias, () => this.roomStore.isEmpty(), log)
         : undefined;
     const services: Services = {
       accounts: new AccountBook(config.accounts),
@@ -228,10 +222,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   async stop(): Promise<void> {
     this.log.info('engine stopping');
     this.wakeupScheduler.stop();
-    this.#stopDataLossCheck?.();
+    this.#detachFiasCore?.();
     this.#stopRoomStatus();
-    this.#fiasCore?.charges.stop();
-    this.#fiasCore?.postings.stop();
     // LE to the PMS first (seed 002 WAIT_LE), bounded: the link is CLOSED or given up on within 3 s.
     await this.fias?.stop(3_000);
     await this.server.close();

@@ -23,6 +23,8 @@ import {
 } from './inbound/index.js';
 import { CallChargePoller, type CallRecordSource } from './postings/poller.js';
 import { PostingPump } from './postings/pump.js';
+import { resyncAfterDataLoss } from './data-loss.js';
+import type { FiasWire } from './wire.js';
 
 export interface FiasCore {
   inbound: FiasInboundCore;
@@ -96,4 +98,25 @@ function classMapOf(raw: string): FiasClassMap {
   const parsed = parseClassMap(raw);
   if (typeof parsed === 'string') throw new TypeError(`fias.classMap: ${parsed}`);
   return parsed;
+}
+
+/**
+ * Ties the room core to the link once both exist: the call charges are posted on it (woken whenever
+ * it may send again), and our DR follows a local data loss. Returns the function that undoes it.
+ */
+export function attachFiasCore(
+  core: FiasCore,
+  wire: FiasWire,
+  storeIsEmpty: () => Promise<boolean>,
+  log: Logger,
+): () => void {
+  core.postings.start(wire.link);
+  const offCanSend = wire.onCanSend((can) => can && core.postings.wake());
+  const stopDr = resyncAfterDataLoss(wire, storeIsEmpty, log.child({ link: 'fias' }));
+  return () => {
+    stopDr();
+    offCanSend();
+    core.charges.stop();
+    core.postings.stop();
+  };
 }
