@@ -4,24 +4,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanRoom } from '../../src/store/rooms.js';
-import { fiasHarness, NOW, type FiasHarness } from './support/fias-harness.js';
+import { fiasHarness, pendingWakeup, snapshot } from './support/fias-harness.js';
 
 const T = { timeout: 10_000 };
-
-async function snapshot(h: FiasHarness): Promise<string> {
-  return JSON.stringify([
-    [...h.store.rows],
-    [...h.ami.db],
-    h.guests.rows,
-    [...h.wakeups.occurrences],
-    h.events,
-  ]);
-}
-
-/** A wake-up pending in `room`, to see whether a change cancels or moves it. */
-async function pendingWakeup(h: FiasHarness, room: string): Promise<number> {
-  return h.wakeups.addOnce(room, NOW + 3_600_000, 3, () => Promise.resolve());
-}
 
 describe('FIAS GC (guest change, room move)', T, () => {
   it('name, language and CS of the reservation change; the room shows the new name', async () => {

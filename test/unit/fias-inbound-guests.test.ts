@@ -5,24 +5,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanRoom } from '../../src/store/rooms.js';
 import { createFiasInbound } from '../../src/fias/inbound/index.js';
-import { fiasHarness, NOW, typed, type FiasHarness } from './support/fias-harness.js';
+import { fiasHarness, NOW, pendingWakeup, snapshot, typed } from './support/fias-harness.js';
 
 const T = { timeout: 10_000 };
-
-async function snapshot(h: FiasHarness): Promise<string> {
-  return JSON.stringify([
-    [...h.store.rows],
-    [...h.ami.db],
-    h.guests.rows,
-    [...h.wakeups.occurrences],
-    h.events,
-  ]);
-}
-
-/** A wake-up pending in `room`, to see whether a change cancels or moves it. */
-async function pendingWakeup(h: FiasHarness, room: string): Promise<number> {
-  return h.wakeups.addOnce(room, NOW + 3_600_000, 3, () => Promise.resolve());
-}
 
 describe('FIAS GI (check-in)', T, () => {
   it('to an empty room: caller name "GT GF GN", CS mapped (2 → 4), checked in, language kept', async () => {

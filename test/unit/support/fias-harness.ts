@@ -42,6 +42,22 @@ export function typed(id: string, fields: Array<[string, string]>): FiasMessage 
   return checked.value;
 }
 
+/** Everything a record could change, as one string: compare before and after to see nothing moved. */
+export async function snapshot(h: FiasHarness): Promise<string> {
+  return JSON.stringify([
+    [...h.store.rows],
+    [...h.ami.db],
+    h.guests.rows,
+    [...h.wakeups.occurrences],
+    h.events,
+  ]);
+}
+
+/** A wake-up pending in `room`, to see whether a change cancels or moves it. */
+export async function pendingWakeup(h: FiasHarness, room: string): Promise<number> {
+  return h.wakeups.addOnce(room, NOW + 3_600_000, 3, () => Promise.resolve());
+}
+
 export function fiasHarness(options: { wakeupAttempts?: number } = {}): FiasHarness {
   const config = loadConfig({
     env: {},
