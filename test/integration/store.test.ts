@@ -40,7 +40,7 @@ describe('store (MariaDB of the lab)', () => {
     const [rows] = (await again.knex.raw('SELECT name FROM knex_migrations')) as [Array<{ name: string }>];
     assert.deepEqual(
       rows.map((r) => r.name),
-      ['001_rooms', '002_wakeups', '003_voicemail', '004_fias'],
+      ['001_rooms', '002_wakeups', '003_voicemail', '004_fias', '005_fias_postings'],
     );
     await again.stop();
   });
