@@ -1,7 +1,8 @@
 // FIAS call charges in the store (migration 005): each posting with its P# and the PMS's answer, and
-// the cursor into the call-record table. A P# is given in the same transaction that moves the cursor
-// past its call record, under the cursor row's lock: numbers run 1…99999999 with no gap and no
-// call record is posted twice, whatever the restarts.
+// the cursor into the call-record table. A P# is given in the same transaction that moves the cursor,
+// under the cursor row's lock: numbers run 1…99999999 with no gap. A call record is posted once (its
+// id is unique here), so the poller may read a few records behind the cursor again: one that
+// committed late, below an id already read, is still posted.
 import type { Knex } from 'knex';
 import { fiasRecord, type FiasRecord } from '../fias/record.js';
 import type { Store } from './db.js';
@@ -54,33 +55,34 @@ export class FiasPostingStore {
   ) {}
 
   /**
-   * The last call record looked at. The first time, `newest()` (the newest call record now): calls
-   * made before the engine first linked to the PMS are not posted.
+   * The last call record looked at, and the floor below which none is posted. The first time both are
+   * `newest()` (the newest call record now): calls made before the engine first ran are not posted.
    */
-  async lastCdrId(newest: () => Promise<number>): Promise<number> {
+  async cursor(newest: () => Promise<number>): Promise<{ last: number; floor: number }> {
     const row = (await this.store.run((k) => k('fias_posting_cursor').where({ id: 1 }).first())) as
-      { last_cdr_id: number | string } | undefined;
-    if (row) return Number(row.last_cdr_id);
+      { last_cdr_id: number | string; first_cdr_id: number | string } | undefined;
+    if (row) return { last: Number(row.last_cdr_id), floor: Number(row.first_cdr_id) };
     const start = await newest();
     await this.store.run((k) =>
       k('fias_posting_cursor')
-        .insert({ id: 1, last_cdr_id: start, next_number: 1 })
+        .insert({ id: 1, first_cdr_id: start, last_cdr_id: start, next_number: 1 })
         .onConflict('id')
         .ignore(),
     );
-    return this.lastCdrId(newest);
+    return this.cursor(newest);
   }
 
   /** Numbers `drafts` (in order) and moves the cursor to `lastCdrId`, in one transaction. */
   async add(drafts: readonly PostingDraft[], lastCdrId: number): Promise<StoredPosting[]> {
     return this.store.transaction(async (k: Knex.Transaction) => {
       const cursor = (await k('fias_posting_cursor').where({ id: 1 }).forUpdate().first()) as
-        { last_cdr_id: number | string; next_number: number } | undefined;
-      if (!cursor) throw new Error('fias_posting_cursor has no row: lastCdrId() first');
+        { first_cdr_id: number | string; last_cdr_id: number | string; next_number: number } | undefined;
+      if (!cursor) throw new Error('fias_posting_cursor has no row: cursor() first');
       let next = Number(cursor.next_number);
       const added: StoredPosting[] = [];
       for (const d of drafts) {
-        if (d.cdrId <= Number(cursor.last_cdr_id)) continue; // read twice (a retried poll): posted once
+        if (d.cdrId <= Number(cursor.first_cdr_id)) continue; // made before the first start
+        if (await k('fias_postings').where({ cdr_id: d.cdrId }).first()) continue; // read again: posted once
         const record = d.build(next);
         const row = {
           posting_number: next,

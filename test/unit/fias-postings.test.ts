@@ -64,13 +64,15 @@ describe('FIAS call charges: which calls, as what PS', T, () => {
 class MemoryPostings {
   rows: StoredPosting[] = [];
   last: number | undefined;
+  floor = 0;
   next = 1;
-  async lastCdrId(newest: () => Promise<number>): Promise<number> {
-    this.last ??= await newest();
-    return this.last;
+  async cursor(newest: () => Promise<number>): Promise<{ last: number; floor: number }> {
+    if (this.last === undefined) this.last = this.floor = await newest();
+    return { last: this.last, floor: this.floor };
   }
   async add(drafts: readonly PostingDraft[], lastCdrId: number): Promise<StoredPosting[]> {
-    const added = drafts.map((d) => {
+    const fresh = drafts.filter((d) => d.cdrId > this.floor && !this.rows.some((r) => r.cdrId === d.cdrId));
+    const added = fresh.map((d) => {
       const p: StoredPosting = {
         id: this.rows.length + 1,
         postingNumber: this.next++,
@@ -88,7 +90,7 @@ class MemoryPostings {
       this.rows.push(p);
       return p;
     });
-    this.last = lastCdrId;
+    this.last = Math.max(this.last ?? 0, lastCdrId);
     return added;
   }
   async nextOpen(): Promise<StoredPosting | undefined> {
@@ -172,6 +174,22 @@ describe('FIAS call charges: poller and pump', T, () => {
     assert.equal(store.last, 13);
     assert.equal(await poller.poll(), 0, 'nothing twice');
     assert.equal(added, 1);
+    // A record that committed late, below an id already read: the next poll still posts it, once.
+    records.push(call({ id: 14, src: '8003' }));
+    records.splice(0, 0, call({ id: 9, src: '8004' })); // before the first start: never
+    records.push(call({ id: 12.5, src: '8004' }));
+    records.sort((x, y) => x.id - y.id);
+    assert.equal(await poller.poll(), 2);
+    assert.deepEqual(
+      store.rows.map((r) => [r.cdrId, r.postingNumber]),
+      [
+        [11, 1],
+        [13, 2],
+        [12.5, 3],
+        [14, 4],
+      ],
+    );
+    assert.equal(await poller.poll(), 0);
   });
 
   it('one PS at a time: the next waits for the PA of the first; NG is kept with its text, not sent again', async () => {

@@ -1,7 +1,8 @@
-// Turns new call records into postings: every `pollMs` it reads the call records after the cursor
-// (asterisk-conf/sql/cdr.sql `id`; a record exists once the call has ended), keeps those postingFor
-// accepts, and numbers them in one transaction with the cursor (src/store/fias-postings.ts). A poll
-// the database cannot serve is logged and tried again at the next one; the cursor has not moved.
+// Turns new call records into postings: every `pollMs` it reads the call records after the cursor and
+// the last 50 before it (asterisk-conf/sql/cdr.sql `id`; a record exists once the call has ended, and
+// two that commit at once may do so out of id order), keeps those postingFor accepts, and numbers them
+// in one transaction with the cursor (src/store/fias-postings.ts), which posts each record once. A
+// poll the database cannot serve is logged and tried again at the next one; the cursor has not moved.
 import type { Logger } from '../../log.js';
 import type { FiasPostingStore, PostingDraft } from '../../store/fias-postings.js';
 import { buildPS } from '../records/index.js';
@@ -14,8 +15,11 @@ export interface CallRecordSource {
   after(id: number, limit: number): Promise<CallRecord[]>;
 }
 
+/** Records read again behind the cursor, for one that committed after a higher id was read. */
+const LOOK_BACK = 50;
+
 export interface PollerDeps {
-  store: Pick<FiasPostingStore, 'lastCdrId' | 'add'>;
+  store: Pick<FiasPostingStore, 'cursor' | 'add'>;
   calls: CallRecordSource;
   charge: ChargeContext;
   /** When the room was checked in (null: vacant), read when its call is looked at. */
@@ -59,8 +63,8 @@ export class CallChargePoller {
   }
 
   async #poll(): Promise<number> {
-    const last = await this.d.store.lastCdrId(() => this.d.calls.newestId());
-    const calls = await this.d.calls.after(last, this.d.batch ?? 500);
+    const { last, floor } = await this.d.store.cursor(() => this.d.calls.newestId());
+    const calls = await this.d.calls.after(Math.max(floor, last - LOOK_BACK), this.d.batch ?? 500);
     if (!calls.length) return 0;
     const drafts: PostingDraft[] = [];
     for (const call of calls) {

@@ -26,6 +26,10 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.createTable('fias_posting_cursor', (t) => {
     t.integer('id').primary().comment('always 1');
+    t.bigInteger('first_cdr_id')
+      .unsigned()
+      .notNullable()
+      .comment('the newest cdr.id at the first start: records up to it are never posted');
     t.bigInteger('last_cdr_id').unsigned().notNullable().comment('the last cdr.id looked at');
     t.integer('next_number').unsigned().notNullable().comment('the next P#');
   });
