@@ -12,6 +12,7 @@
 #   bash lab/faults.sh mariadb-start      start it again (lab/up.sh)
 #   bash lab/faults.sh mariadb-freeze     SIGSTOP MariaDB
 #   bash lab/faults.sh mariadb-thaw       SIGCONT
+#   bash lab/faults.sh ami-ready          install iptables if missing (before a timed ami-cut)
 #   bash lab/faults.sh ami-cut            drop every packet to and from the AMI port on loopback
 #                                         (iptables, no reset, no FIN: a firewall or a dead network)
 #   bash lab/faults.sh ami-restore        remove that rule
@@ -128,6 +129,12 @@ asterisk-thaw) signal_all CONT Asterisk "$(asterisk_pids)" ;;
 mariadb-stop) mariadb_stop ;;
 mariadb-freeze) signal_all STOP MariaDB "$(mariadb_pids)" ;;
 mariadb-thaw) signal_all CONT MariaDB "$(mariadb_pids)" ;;
+ami-ready)
+  # iptables installed and its tables loaded, so that a timed ami-cut takes effect at once (on a
+  # fresh machine the first cut would otherwise install it first).
+  ensure_commands iptables:iptables
+  iptables -n -L INPUT >/dev/null
+  ;;
 ami-cut) ami_cut ;;
 ami-restore) ami_restore ;;
 restore)
@@ -138,7 +145,7 @@ restore)
   ;;
 state) state ;;
 *)
-  sed -n '2,17s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
   exit 2
   ;;
 esac

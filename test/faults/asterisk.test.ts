@@ -57,6 +57,8 @@ describe('fault suite: Asterisk', { timeout: 1_200_000 }, () => {
     const f = await runScenario({
       name: 'AMI port cut 15 s (iptables DROP)',
       database: 'pms_fault_amicut',
+      // On a fresh machine the first cut would install iptables first, seconds after the fault is timed.
+      prepare: () => fault('ami-ready'),
       inject: () => fault('ami-cut'),
       holdMs: 15_000,
       lift: () => fault('ami-restore'),
