@@ -48,8 +48,8 @@ describe('fault suite: Asterisk', { timeout: 1_200_000 }, () => {
     console.log(describeFigures(f));
     assertHealthy(f);
     assert.ok(
-      f.detectedMs !== undefined && f.detectedMs < 8_000,
-      `a link left ready within 8 s (${f.detectedMs} ms)`,
+      f.detectedMs !== undefined && f.detectedMs - f.injectMs < 8_000,
+      `a link left ready within 8 s of the freeze (${f.detectedMs} ms after it was timed, in place after ${f.injectMs} ms)`,
     );
   });
 
@@ -65,9 +65,10 @@ describe('fault suite: Asterisk', { timeout: 1_200_000 }, () => {
     });
     console.log(describeFigures(f));
     assertHealthy(f);
+    // From the moment the rules were in place (iptables can wait for its lock on a busy machine).
     assert.ok(
-      f.detectedMs !== undefined && f.detectedMs < 10_000,
-      `the AMI link left ready within 10 s (${f.detectedMs} ms)`,
+      f.detectedMs !== undefined && f.detectedMs - f.injectMs < 10_000,
+      `the AMI link left ready within 10 s of the cut (${f.detectedMs} ms after it was timed, in place after ${f.injectMs} ms)`,
     );
   });
 });

@@ -78,6 +78,8 @@ export interface Figures {
   beatMaxMs: number;
   /** From the fault's start to the first engine log of a link leaving `ready` (undefined: none). */
   detectedMs: number | undefined;
+  /** How long putting the fault in place took (inject() resolving; for a restart, until it is back). */
+  injectMs: number;
   /** From the fault's end to the first successful command sent after it. */
   recoveredMs: number;
   wakeups: WakeupFigures;
@@ -139,6 +141,7 @@ export async function runScenario(s: Scenario): Promise<Figures> {
     await pause(Math.max(0, due.at - (s.dueAfterFaultMs ?? 2_000) - Date.now()));
     const faultAt = Date.now();
     await s.inject(ctx);
+    const injectMs = Date.now() - faultAt;
     await pause(Math.max(0, faultAt + s.holdMs - Date.now()));
     const liftAt = Date.now();
     await s.lift(ctx);
@@ -175,6 +178,7 @@ export async function runScenario(s: Scenario): Promise<Figures> {
       beatsMissed: beatsDuring.filter((b) => b.ms === undefined).length,
       beatMaxMs: Math.max(0, ...beatsDuring.map((b) => b.ms ?? 0)),
       detectedMs: leftReady ? leftReady.time - faultAt : undefined,
+      injectMs,
       recoveredMs: firstOk - liftAt,
       wakeups,
       phoneHeard: await heardSince('8001', due.at),
@@ -268,7 +272,7 @@ export function describeFigures(f: Figures): string {
   return [
     `${f.name}: ${f.sent} commands sent, ${f.success} Success, ${f.clearErrors} clear errors, ${f.ambiguous} "may not have been applied", ${f.lost} lost with the connection, ${f.hung} hung; half-applied ${f.halfApplied.length}; AstDB ≠ store in ${f.astDbDiff.length} fields`,
     `  during the fault: answer p50 ${f.latencyP50.toFixed(1)} ms, max ${f.latencyMax.toFixed(0)} ms; heartbeats ${f.beats} (missed ${f.beatsMissed}, max ${f.beatMaxMs.toFixed(0)} ms)`,
-    `  link left ready ${f.detectedMs === undefined ? 'never (no link log)' : `${f.detectedMs} ms`} after the fault; first Success ${f.recoveredMs.toFixed(0)} ms after it was lifted`,
+    `  link left ready ${f.detectedMs === undefined ? 'never (no link log)' : `${f.detectedMs} ms`} after the fault (in place after ${f.injectMs} ms); first Success ${f.recoveredMs.toFixed(0)} ms after it was lifted`,
     `  wake-ups due in the fault: ${w.answered}/${w.rooms} answered, lost ${w.lost.length}, doubled ${w.doubled.length}, attempts ${w.attempts} (engine/PBX-side ${w.linkFaults}); answered ${pct(w.answeredAfterDueMs, 0) / 1000}–${(w.answeredAfterDueMs[w.answeredAfterDueMs.length - 1] ?? 0) / 1000} s after due; 8001 answered ${f.phoneHeard?.calls ?? 0} call(s) and heard ${f.phoneHeard ? `${f.phoneHeard.seconds.toFixed(1)} s, RMS ${f.phoneHeard.rms.toFixed(3)}` : 'nothing'}`,
     `  errors: ${f.errorsSeen.join(' / ')}`,
     ...(f.internalErrors.length ? [`  internal errors: ${f.internalErrors.join(' / ')}`] : []),
