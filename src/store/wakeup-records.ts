@@ -13,9 +13,7 @@ export type AttemptResult = 'answered' | 'busy' | 'noanswer' | 'failed';
  */
 export type CallResult = AttemptResult | 'snoozed' | 'unconfirmed';
 
-export interface Occurrence {
-  id: number;
-  extension: string;
+export interface NewOccurrence {
   strategy: number;
   localDate: string;
   localStart: string;
@@ -23,6 +21,12 @@ export interface Occurrence {
   frequencyMin: number;
   maxAttempts: number;
   file: string;
+}
+
+/** An occurrence as stored: what was planned, and how its calls went. */
+export interface Occurrence extends NewOccurrence {
+  id: number;
+  extension: string;
   attempts: number;
   nextAttemptAt: number | null;
   state: OccurrenceState;
@@ -43,16 +47,6 @@ export interface Attempt {
   result: CallResult | 'interrupted' | 'linkfault' | null;
   cause: number | null;
   detail: string | null;
-}
-
-export interface NewOccurrence {
-  strategy: number;
-  localDate: string;
-  localStart: string;
-  dueAt: number;
-  frequencyMin: number;
-  maxAttempts: number;
-  file: string;
 }
 
 /** The call to place now, as `begin` handed it out. */
