@@ -80,9 +80,17 @@ export class FiasPostingStore {
       if (!cursor) throw new Error('fias_posting_cursor has no row: cursor() first');
       let next = Number(cursor.next_number);
       const added: StoredPosting[] = [];
+      // Read again (the look-back, a second poller): a call record is posted once.
+      const ids = drafts.map((d) => d.cdrId);
+      const posted = new Set(
+        ids.length
+          ? ((await k('fias_postings').whereIn('cdr_id', ids).select('cdr_id')) as Row[]).map((r) =>
+              Number(r.cdr_id),
+            )
+          : [],
+      );
       for (const d of drafts) {
-        if (d.cdrId <= Number(cursor.first_cdr_id)) continue; // made before the first start
-        if (await k('fias_postings').where({ cdr_id: d.cdrId }).first()) continue; // read again: posted once
+        if (d.cdrId <= Number(cursor.first_cdr_id) || posted.has(d.cdrId)) continue; // before the first start, or posted
         const record = d.build(next);
         const row = {
           posting_number: next,

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/index.js';
-import { postingFor, type CallRecord } from '../../src/fias/postings/charge.js';
+import type { CallRecord } from '../../src/cdr/classify.js';
+import { postingFor } from '../../src/fias/postings/charge.js';
 import { CallChargePoller } from '../../src/fias/postings/poller.js';
 import { PostingPump } from '../../src/fias/postings/pump.js';
 import type { FiasRecord } from '../../src/fias/record.js';
@@ -152,6 +153,7 @@ describe('FIAS call charges: poller and pump', T, () => {
       call({ id: 13, src: '8002', dst: '90512111' }),
     ];
     let added = 0;
+    let roomReads = 0;
     const poller = new CallChargePoller({
       store,
       calls: {
@@ -159,7 +161,7 @@ describe('FIAS call charges: poller and pump', T, () => {
         after: async (id) => records.filter((r) => r.id > id),
       },
       charge: ctx,
-      checkedInAt: async () => IN,
+      checkedInAt: async () => (roomReads++, IN),
       added: () => added++,
       log: captureLog().log,
     });
@@ -172,7 +174,9 @@ describe('FIAS call charges: poller and pump', T, () => {
       ],
     );
     assert.equal(store.last, 13);
+    const reads = roomReads;
     assert.equal(await poller.poll(), 0, 'nothing twice');
+    assert.equal(roomReads, reads, 'records already looked at are not looked at again');
     assert.equal(added, 1);
     // A record that committed late, below an id already read: the next poll still posts it, once.
     records.push(call({ id: 14, src: '8003' }));

@@ -7,8 +7,6 @@ import { callType, type CallRecord } from '../../cdr/classify.js';
 import { formatLocal, parseLocal } from '../../time/zone.js';
 import type { FiasDate, FiasTime, PostingInput } from '../records/index.js';
 
-export type { CallRecord };
-
 export interface ChargeContext {
   numbering: Config['numbering'];
   isRoom: (extension: string) => boolean;

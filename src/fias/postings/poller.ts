@@ -6,7 +6,8 @@
 import type { Logger } from '../../log.js';
 import type { FiasPostingStore, PostingDraft } from '../../store/fias-postings.js';
 import { buildPS } from '../records/index.js';
-import { postingFor, type CallRecord, type ChargeContext } from './charge.js';
+import type { CallRecord } from '../../cdr/classify.js';
+import { postingFor, type ChargeContext } from './charge.js';
 
 export interface CallRecordSource {
   /** The newest call record's id (0 for none). */
@@ -34,6 +35,8 @@ export interface PollerDeps {
 export class CallChargePoller {
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<number> | undefined;
+  /** Ids this process has looked at within the look-back: not looked at again (no room read each poll). */
+  readonly #seen = new Set<number>();
 
   constructor(private readonly d: PollerDeps) {}
 
@@ -64,7 +67,10 @@ export class CallChargePoller {
 
   async #poll(): Promise<number> {
     const { last, floor } = await this.d.store.cursor(() => this.d.calls.newestId());
-    const calls = await this.d.calls.after(Math.max(floor, last - LOOK_BACK), this.d.batch ?? 500);
+    const from = Math.max(floor, last - LOOK_BACK);
+    for (const id of this.#seen) if (id <= from) this.#seen.delete(id);
+    const read = await this.d.calls.after(from, this.d.batch ?? 500);
+    const calls = read.filter((c) => !this.#seen.has(c.id));
     if (!calls.length) return 0;
     const drafts: PostingDraft[] = [];
     for (const call of calls) {
@@ -92,7 +98,8 @@ export class CallChargePoller {
         },
       });
     }
-    const added = await this.d.store.add(drafts, calls[calls.length - 1]!.id);
+    const added = await this.d.store.add(drafts, read[read.length - 1]!.id);
+    for (const c of calls) this.#seen.add(c.id); // only once they are stored: a failed poll looks again
     if (added.length) {
       this.d.log.info({ postings: added.map((p) => [p.postingNumber, p.room]) }, 'FIAS call charges queued');
       this.d.added();
