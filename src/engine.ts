@@ -189,6 +189,9 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
           ),
         );
     });
+    // Call charges: a poll as soon as the store is up (on a first start it sets the cursor, from which
+    // calls are posted), then every 5 s.
+    this.store.on('ready', () => void this.#fiasCore?.charges?.poll().catch(() => undefined));
     // The scheduler asks Asterisk for calls a dead engine left up before it places any: on ARI ready.
     this.ari.on('ready', () => this.wakeupScheduler.rearm());
     this.voicemail.start();
@@ -197,7 +200,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.ari.start();
     void this.store.start();
     this.fias?.start();
-    this.#fiasCore?.charges.start();
+    this.#fiasCore?.charges?.start();
     return port;
   }
 

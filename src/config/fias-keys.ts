@@ -5,10 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config, FiasConfigEncoding, KeySpec } from './types.js';
+import { parseTariffs } from '../domain/tariffs.js';
+import type { Config, FiasCallCharges, FiasConfigEncoding, KeySpec } from './types.js';
 
 /** The values `fias.encoding` takes (the type is in types.ts). */
 export const FIAS_CONFIG_ENCODINGS: readonly FiasConfigEncoding[] = ['latin1', 'cp850', 'utf8'];
+/** The values `fias.callCharges` takes. */
+export const FIAS_CALL_CHARGES: readonly FiasCallCharges[] = ['duration', 'amount', 'off'];
 
 // LD's V#: 1-10 characters, printable, never the field separator ("LD - Link Description").
 const VERSION = /^[\x20-\x7B\x7D\x7E]{1,10}$/;
@@ -218,6 +221,30 @@ export const FIAS_KEYS: KeySpec[] = [
     600,
     "seconds to wait for the PMS's answer (PA) to a call charge (PS) before sending it again; FIAS asks for at least 30",
   ),
+  {
+    path: 'fias.callCharges',
+    env: 'PMS_FIAS_CALL_CHARGES',
+    kind: 'string',
+    default: 'duration',
+    doc: 'how outside calls from checked-in rooms are posted: duration (PS PT T with the dialled digits and the duration; the PMS costs them), amount (PS PT C with the charge TA costed by fias.tariffs) or off (no postings)',
+    check: (v) =>
+      (FIAS_CALL_CHARGES as readonly string[]).includes(String(v))
+        ? undefined
+        : `must be one of ${FIAS_CALL_CHARGES.join(', ')}`,
+  },
+  {
+    path: 'fias.tariffs',
+    env: 'PMS_FIAS_TARIFFS',
+    kind: 'string',
+    default: '',
+    defaultDoc: '(none)',
+    doc: 'with fias.callCharges amount: the charge of each outside call type, as type:setup+price/seconds (minor units: a setup charge, then the price of every started block of seconds), e.g. local:0+10/60,longdistance:25+30/60,international:50+150/30',
+    check: (v) => {
+      if (String(v) === '') return undefined;
+      const t = parseTariffs(String(v));
+      return typeof t === 'string' ? t : undefined;
+    },
+  },
 ];
 
 /** What is wrong with the FIAS keys together (a link enabled without its address, a backoff upside down). */
@@ -225,6 +252,8 @@ export function fiasProblems(fias: Config['fias']): string[] {
   const problems: string[] = [];
   if (fias.reconnect.maxDelayMs < fias.reconnect.initialDelayMs)
     problems.push('fias.reconnect.maxDelayMs: must be at least fias.reconnect.initialDelayMs');
+  if (fias.callCharges === 'amount' && fias.tariffs.trim() === '')
+    problems.push('fias.tariffs: required when fias.callCharges is amount (the charge of each call type)');
   if (!fias.enabled) return problems;
   if (fias.host.trim() === '')
     problems.push("fias.host: required when fias.enabled is true (the PMS interface's address)");

@@ -3,6 +3,8 @@
 
 /** `fias.encoding`: the code pages of src/fias/codec/encoding.ts (named here so config stays at the bottom). */
 export type FiasConfigEncoding = 'latin1' | 'cp850' | 'utf8';
+/** How call charges reach the PMS: costed by it (PT T), by us with fias.tariffs (PT C), or not at all. */
+export type FiasCallCharges = 'duration' | 'amount' | 'off';
 
 export interface Account {
   user: string;
@@ -150,6 +152,9 @@ export interface Config {
     classMap: string;
     wakeupAttempts: number;
     postingAckTimeoutSec: number;
+    callCharges: FiasCallCharges;
+    /** `type:setup+price/seconds,…`: read with parseTariffs (src/domain/tariffs.ts). */
+    tariffs: string;
   };
 }
 

@@ -21,6 +21,8 @@ import {
   recoverFiasAnswers,
   type FiasInboundCore,
 } from './inbound/index.js';
+import { parseTariffs } from '../domain/tariffs.js';
+import type { Costing } from './postings/charge.js';
 import { CallChargePoller, type CallRecordSource } from './postings/poller.js';
 import { PostingPump } from './postings/pump.js';
 import { resyncAfterDataLoss } from './data-loss.js';
@@ -35,8 +37,8 @@ export interface FiasCore {
   onMessageCounts: (ext: string, counts: MessageCounts) => void;
   /** Once the store is ready: queues the WA of wake-ups that ended while the engine was stopping. */
   recover: () => Promise<number>;
-  /** Call records into postings; start() with the engine. */
-  charges: CallChargePoller;
+  /** Call records into postings; start() with the engine. Undefined with fias.callCharges off. */
+  charges: CallChargePoller | undefined;
   /** Sends them; start(link) once the link exists, wake() when it may send again. */
   postings: PostingPump;
   /** What was posted and answered (FiasPostings). */
@@ -56,19 +58,23 @@ export function buildFiasCore(o: {
   const fiasWakeups = new FiasWakeupStore(o.store);
   const postingStore = new FiasPostingStore(o.store);
   const postings = new PostingPump(postingStore, o.config.fias.postingAckTimeoutSec * 1000, log);
-  const charges = new CallChargePoller({
-    store: postingStore,
-    calls: o.calls,
-    charge: {
-      numbering: o.config.numbering,
-      isRoom: (ext) => o.rooms.rooms.has(ext),
-      cdrTimeZone: o.config.cdr.timeZone || o.config.hotel.timeZone,
-      hotelTimeZone: o.config.hotel.timeZone,
-    },
-    checkedInAt: async (room) => (await o.rooms.get(room)).checkedInAt,
-    added: () => postings.wake(),
-    log,
-  });
+  const costing = costingOf(o.config.fias);
+  const charges =
+    costing &&
+    new CallChargePoller({
+      store: postingStore,
+      calls: o.calls,
+      charge: {
+        numbering: o.config.numbering,
+        isRoom: (ext) => o.rooms.rooms.has(ext),
+        cdrTimeZone: o.config.cdr.timeZone || o.config.hotel.timeZone,
+        hotelTimeZone: o.config.hotel.timeZone,
+        costing,
+      },
+      checkedInAt: async (room) => (await o.rooms.get(room)).checkedInAt,
+      added: () => postings.wake(),
+      log,
+    });
   const inbound = createFiasInbound({
     rooms: o.rooms,
     guests: new FiasGuestStore(o.store),
@@ -91,6 +97,15 @@ export function buildFiasCore(o: {
     postings,
     postingStore,
   };
+}
+
+/** fias.callCharges with fias.tariffs, validated at load; undefined when charges are off. */
+function costingOf(fias: Config['fias']): Costing | undefined {
+  if (fias.callCharges === 'off') return undefined;
+  if (fias.callCharges === 'duration') return { mode: 'duration' };
+  const tariffs = parseTariffs(fias.tariffs);
+  if (typeof tariffs === 'string') throw new TypeError(`fias.tariffs: ${tariffs}`);
+  return { mode: 'amount', tariffs };
 }
 
 /** fias.classMap, validated at load. */
@@ -116,7 +131,7 @@ export function attachFiasCore(
   return () => {
     stopDr();
     offCanSend();
-    core.charges.stop();
+    core.charges?.stop();
     core.postings.stop();
   };
 }

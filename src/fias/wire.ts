@@ -26,7 +26,7 @@ export const OUR_RECORDS: Readonly<Record<string, string>> = {
   WR: 'RNDATI',
   WC: 'RNDATI',
   WA: 'RNDATIAS',
-  PS: 'RNDATIP#PTDDDUMPTACTSO',
+  PS: 'RNDATIP#PTDDDUMPTAPCCTSO',
   PA: 'ASP#CTRNDATI',
 };
 

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/index.js';
 import type { CallRecord } from '../../src/cdr/classify.js';
-import { postingFor } from '../../src/fias/postings/charge.js';
+import { parseTariffs, type Tariffs } from '../../src/domain/tariffs.js';
+import { postingFor, type Costing } from '../../src/fias/postings/charge.js';
 import { CallChargePoller } from '../../src/fias/postings/poller.js';
 import { PostingPump } from '../../src/fias/postings/pump.js';
 import type { FiasRecord } from '../../src/fias/record.js';
@@ -27,6 +28,7 @@ const ctx = {
   isRoom: (e: string) => ['8001', '8002', '8003', '8004'].includes(e),
   cdrTimeZone: 'UTC',
   hotelTimeZone: 'Europe/Rome',
+  costing: { mode: 'duration' } as Costing,
 };
 const call = (o: Partial<CallRecord> = {}): CallRecord => ({
   id: 1,
@@ -41,12 +43,72 @@ const IN = new Date('2026-12-01T10:00:00Z');
 const text = (r: FiasRecord): string => `${r.id}|${[...r.fields].map(([k, v]) => k + v + '|').join('')}`;
 
 describe('FIAS call charges: which calls, as what PS', T, () => {
-  it('an answered outside call from a checked-in room: PT T, DD without the outside code, DU billed, DA/TI local', () => {
+  it('an answered outside call from a checked-in room: PT T, DD without the outside code, DU billed, DA/TI local, PC/CT its type', () => {
     const d = postingFor(call(), ctx, () => IN);
     assert.ok(typeof d !== 'string', String(d));
     const built = buildPS({ ...d, postingNumber: 7 });
     assert.ok(built.ok);
-    assert.equal(text(built.record), 'PS|RN8001|DA261203|TI125807|P#7|PTT|DD00441234567|DU000105|');
+    assert.equal(
+      text(built.record),
+      'PS|RN8001|DA261203|TI125807|P#7|PTT|DD00441234567|DU000105|PCI|CTInternational|',
+    );
+  });
+
+  it('costed by us (fias.callCharges amount): PT C with TA = setup + started blocks × price, per call type', () => {
+    const tariffs = parseTariffs('local:0+10/60,longdistance:25+30/60,international:50+150/30') as Tariffs;
+    const priced = { ...ctx, costing: { mode: 'amount', tariffs } as Costing };
+    const ps = (c: Partial<CallRecord>): string => {
+      const d = postingFor(call(c), priced, () => IN);
+      assert.ok(typeof d !== 'string', String(d));
+      const built = buildPS({ ...d, postingNumber: 3 });
+      assert.ok(built.ok);
+      return text(built.record);
+    };
+    // 65 s international: 50 + ceil(65/30)=3 × 150 = 500.
+    assert.equal(ps({}), 'PS|RN8001|DA261203|TI125807|P#3|PTC|DD00441234567|TA500|PCI|CTInternational|');
+    // 60 s local (within the area code): one started minute, no setup: 10; 61 s: two minutes.
+    assert.match(ps({ dst: '905121234', billsec: 60 }), /\|PTC\|DD05121234\|TA10\|PCL\|CTLocal\|$/);
+    assert.match(ps({ dst: '905121234', billsec: 61 }), /\|TA20\|/);
+    // 1 s national: 25 + 30.
+    assert.match(ps({ dst: '90612345', billsec: 1 }), /\|DD0612345\|TA55\|PCN\|CTNational\|$/);
+  });
+
+  it('the tariff table: every outside type once, type:setup+price/seconds, refusals in words', () => {
+    assert.deepEqual(parseTariffs('local:0+10/60, longdistance:25+30/60,international:50+150/1'), {
+      local: { setup: 0, price: 10, blockSec: 60 },
+      longdistance: { setup: 25, price: 30, blockSec: 60 },
+      international: { setup: 50, price: 150, blockSec: 1 },
+    });
+    assert.equal(parseTariffs('local:0+10/60,longdistance:25+30/60'), 'no tariff for international');
+    assert.match(
+      String(parseTariffs('local:0+10/60,local:0+10/60,international:1+1/1')),
+      /local is given twice/,
+    );
+    assert.match(String(parseTariffs('free:0+0/60')), /"free" is not a call type/);
+    assert.match(String(parseTariffs('local:0+10/0,longdistance:1+1/1,international:1+1/1')), /block of 0 s/);
+    assert.match(String(parseTariffs('local:1.5+10/60')), /not type:setup\+price\/seconds/);
+    assert.match(String(parseTariffs('')), /not type:setup/);
+  });
+
+  it('the config: amount needs a tariff table, a bad one is refused at load, off and duration need none', () => {
+    const load = (fias: Record<string, unknown>) => () =>
+      loadConfig({
+        env: {},
+        values: {
+          ami: { username: 'x', password: 'x' },
+          ari: { username: 'x', password: 'x' },
+          hotel: { rooms: '8001-8004' },
+          fias,
+        },
+      });
+    assert.throws(load({ callCharges: 'amount' }), /fias.tariffs: required when fias.callCharges is amount/);
+    assert.throws(load({ callCharges: 'amount', tariffs: 'local:1+1/60' }), /no tariff for longdistance/);
+    assert.throws(
+      load({ callCharges: 'sometimes' }),
+      /fias.callCharges.*must be one of duration, amount, off/,
+    );
+    assert.equal(load({ callCharges: 'off' })().fias.callCharges, 'off');
+    assert.equal(load({})().fias.callCharges, 'duration');
   });
 
   it('no posting: inside calls, unanswered ones, not from a room, a vacant room, checked in after the call', () => {
@@ -59,6 +121,8 @@ describe('FIAS call charges: which calls, as what PS', T, () => {
     assert.equal(why({}, null), 'room not checked in at the call');
     assert.equal(why({}, new Date('2026-12-03T12:00:00Z')), 'room not checked in at the call');
     assert.equal(why({ dst: '9*12' }), 'dialled number is not 1-20 digits');
+    assert.equal(why({ dst: '9112' }), 'emergency call: never charged');
+    assert.equal(why({ dst: '112' }), 'emergency call: never charged');
   });
 });
 
@@ -169,8 +233,8 @@ describe('FIAS call charges: poller and pump', T, () => {
     assert.deepEqual(
       store.rows.map((r) => text(r.record)),
       [
-        'PS|RN8001|DA261203|TI125807|P#1|PTT|DD00441234567|DU000105|',
-        'PS|RN8002|DA261203|TI125807|P#2|PTT|DD0512111|DU000105|',
+        'PS|RN8001|DA261203|TI125807|P#1|PTT|DD00441234567|DU000105|PCI|CTInternational|',
+        'PS|RN8002|DA261203|TI125807|P#2|PTT|DD0512111|DU000105|PCL|CTLocal|',
       ],
     );
     assert.equal(store.last, 13);

@@ -44,6 +44,10 @@ const formatPulses = (n: number): string | Bad =>
 export const parseSalesOutlet = digits(5);
 /** CT in PS: ANS max 20. */
 export const parsePostingText = text(20);
+/** PC ("Posting Call Type", AN 1): L local, N national, I international, as in "Examples Posting Simple". */
+export const POSTING_CALL_TYPES = ['L', 'N', 'I'] as const;
+export type PostingCallType = (typeof POSTING_CALL_TYPES)[number];
+const parsePostingCallType = oneOf(POSTING_CALL_TYPES, 'L, N or I');
 
 export type PostingCharge =
   | { readonly type: 'duration'; readonly dialledDigits: string; readonly durationSec: number } // PT T, DD + DU
@@ -58,6 +62,7 @@ export interface Posting {
   readonly time: FiasTime;
   readonly postingNumber: number;
   readonly charge: PostingCharge;
+  readonly callType?: PostingCallType;
   readonly clearText?: string;
   readonly salesOutlet?: string;
   readonly extra: ReadonlyMap<string, string>;
@@ -103,6 +108,7 @@ export function validatePS(record: FiasRecord): Checked<Posting> {
   const time = r.req('TI', parseTime);
   const postingNumber = r.req('P#', parsePostingNumber);
   const charge = readCharge(r);
+  const callType = r.opt('PC', parsePostingCallType);
   const clearText = r.opt('CT', parsePostingText);
   const salesOutlet = r.opt('SO', parseSalesOutlet);
   return r.done((extra) => ({
@@ -112,6 +118,7 @@ export function validatePS(record: FiasRecord): Checked<Posting> {
     time: time!,
     postingNumber: postingNumber!,
     charge: charge!,
+    callType,
     clearText,
     salesOutlet,
     extra,
@@ -144,11 +151,12 @@ export interface PostingInput {
   readonly time: FiasTime;
   readonly postingNumber: number;
   readonly charge: PostingCharge;
+  readonly callType?: PostingCallType;
   readonly clearText?: string;
   readonly salesOutlet?: string;
 }
 
-/** PS: RN, DA, TI, P#, PT, then the charge's fields, CT and SO. */
+/** PS: RN, DA, TI, P#, PT, then the charge's fields, PC, CT and SO. */
 export function buildPS(input: PostingInput): Built {
   const w = new Writer('PS');
   w.check('RN', input.room, parseRoom);
@@ -161,6 +169,7 @@ export function buildPS(input: PostingInput): Built {
   if (c.type === 'duration') w.put('DU', formatDuration(c.durationSec));
   else if (c.type === 'pulses') w.put('MP', formatPulses(c.pulses));
   else w.put('TA', formatAmount(c.amount));
+  if (input.callType !== undefined) w.check('PC', input.callType, parsePostingCallType);
   if (input.clearText !== undefined) w.check('CT', input.clearText, parsePostingText);
   if (input.salesOutlet !== undefined) w.check('SO', input.salesOutlet, parseSalesOutlet);
   return w.done();
