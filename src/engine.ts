@@ -16,7 +16,7 @@ import { Dispatcher } from './server/dispatcher.js';
 import { PmsServer } from './server/server.js';
 import { Store } from './store/db.js';
 import { CdrSource } from './cdr/source.js';
-import { RoomStore } from './store/rooms.js';
+import { RoomStore, roomsEmptyAtStart } from './store/rooms.js';
 import { RoomMirror } from './rooms/mirror.js';
 import { RoomSet } from './rooms/room-set.js';
 import { RoomService } from './rooms/service.js';
@@ -62,6 +62,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     this.ari = new AriClient(config.ari, log);
     this.store = new Store(config.db, log.child({ link: 'db' }));
     this.roomStore = new RoomStore(this.store);
+    // Read as the store first opens, before a record of the PMS can write a room (our DR).
+    const emptyAtStart = roomsEmptyAtStart(this.store);
     const roomSet = RoomSet.parse(config.hotel.rooms);
     const mirror = new RoomMirror(new AstDb(this.ami), config.numbering, config.ari.app);
     this.rooms = new RoomService(
@@ -143,7 +145,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     });
     this.#detachFiasCore =
       this.fias && this.#fiasCore
-        ? attachFiasCore(this.#fiasCore, this.fias, () => this.roomStore.isEmpty(), log)
+        ? attachFiasCore(this.#fiasCore, this.fias, () => emptyAtStart, log)
         : undefined;
     const services: Services = {
       accounts: new AccountBook(config.accounts),

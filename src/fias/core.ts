@@ -122,12 +122,12 @@ function classMapOf(raw: string): FiasClassMap {
 export function attachFiasCore(
   core: FiasCore,
   wire: FiasWire,
-  storeIsEmpty: () => Promise<boolean>,
+  roomsWereEmpty: () => Promise<boolean>,
   log: Logger,
 ): () => void {
   core.postings.start(wire.link);
   const offCanSend = wire.onCanSend((can) => can && core.postings.wake());
-  const stopDr = resyncAfterDataLoss(wire, storeIsEmpty, log.child({ link: 'fias' }));
+  const stopDr = resyncAfterDataLoss(wire, roomsWereEmpty, log.child({ link: 'fias' }));
   return () => {
     stopDr();
     offCanSend();

@@ -1,9 +1,10 @@
 // Our DR ("Database Synchronization"): the engine asks the PMS for a database resync only after a
-// local data loss, never periodically. A loss is an empty room table at the first link of this
-// process (a new database, or one restored empty): the PMS then sends every guest in house between
-// DS and DE. Checked once per process. The link is often up before the database (engine start): a
-// check the store cannot answer is tried again every `retryMs` while the link stays ESTABLISHED, and
-// at the next ESTABLISHED.
+// local data loss, never periodically. A loss is a room table that was empty when the store first
+// opened in this process (a new database, or one restored empty; roomsEmptyAtStart, read before any
+// record of the PMS could write a room): the PMS then sends every guest in house between DS and DE.
+// Asked once per process, at the first ESTABLISHED, once the store has answered (the link is often
+// up before the database). A check that fails is tried again every `retryMs` while the link stays
+// ESTABLISHED, and at the next ESTABLISHED.
 import type { Logger } from '../log.js';
 import type { FiasLinkChange } from './link-states.js';
 

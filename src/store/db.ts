@@ -77,6 +77,9 @@ const OPEN_DEADLINE_MS = 60_000;
 export class Store extends EventEmitter<StoreEvents> {
   readonly #link: Link<DbConnection>;
   #activeExports = 0;
+  /** Run once, at the first open of this process (atFirstOpen). */
+  readonly #firstOpen: Array<(k: Knex) => Promise<void>> = [];
+  #opened = false;
 
   constructor(
     private readonly config: Config['db'],
@@ -124,6 +127,17 @@ export class Store extends EventEmitter<StoreEvents> {
       };
       this.#link.on('state', onState);
       this.#link.start();
+    });
+  }
+
+  /**
+   * Runs `fn` once, at the first successful open of this process: after the migrations and before
+   * the store is ready, so nothing else has read or written yet. Resolves with its result then (a
+   * throw fails that open, which is retried). Register before start().
+   */
+  atFirstOpen<T>(fn: (k: Knex) => Promise<T>): Promise<T> {
+    return new Promise((resolve) => {
+      this.#firstOpen.push(async (k) => resolve(await fn(k)));
     });
   }
 
@@ -205,6 +219,11 @@ export class Store extends EventEmitter<StoreEvents> {
       attempt.stage = 'running the migrations';
       const [, done] = (await conn.main.migrate.latest({ migrationSource })) as [number, string[]];
       if (done.length) this.log.info({ migrations: done }, 'database migrated');
+      if (!this.#opened) {
+        attempt.stage = 'reading the state at start';
+        for (const f of this.#firstOpen) await f(conn.main);
+        this.#opened = true;
+      }
       return conn;
     } catch (err) {
       void this.#close(conn);

@@ -52,6 +52,15 @@ export interface RoomRepo {
   transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Whether the room table was empty when the store first opened in this process (a new or lost
+ * database: no room ever written, or every one clean), read before anything could write a room.
+ * Call before store.start().
+ */
+export function roomsEmptyAtStart(store: Store): Promise<boolean> {
+  return store.atFirstOpen(async (k) => (await k('rooms').select('extension').first()) === undefined);
+}
+
 export class RoomStore implements RoomRepo {
   constructor(private readonly store: Store) {}
 
@@ -71,12 +80,6 @@ export class RoomStore implements RoomRepo {
         .onConflict('extension')
         .merge({ ...row, updated_at: k.fn.now() }),
     );
-  }
-
-  /** No room has ever been written (or every one is clean): a new or lost database. */
-  async isEmpty(): Promise<boolean> {
-    const row = await this.store.run((k) => k('rooms').select('extension').first());
-    return row === undefined;
   }
 
   /** Every room that is not clean (the rows present). */

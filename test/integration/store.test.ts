@@ -5,13 +5,15 @@ import assert from 'node:assert/strict';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/db.js';
-import { cleanRoom, RoomStore } from '../../src/store/rooms.js';
+import { cleanRoom, RoomStore, roomsEmptyAtStart } from '../../src/store/rooms.js';
 import { labConfig, requireLab } from '../lab/lab.js';
 
 describe('store (MariaDB of the lab)', () => {
   const config = labConfig({ db: { database: 'pms_engine_store_test' } });
   let store: Store;
   let rooms: RoomStore;
+
+  let emptyAtStart: Promise<boolean>;
 
   before(async () => {
     await requireLab();
@@ -21,6 +23,7 @@ describe('store (MariaDB of the lab)', () => {
     await first.knex.raw('DROP DATABASE IF EXISTS pms_engine_store_test');
     await first.stop();
     store = new Store(config.db, silentLogger());
+    emptyAtStart = roomsEmptyAtStart(store);
     await store.start();
     rooms = new RoomStore(store);
   });
@@ -43,6 +46,22 @@ describe('store (MariaDB of the lab)', () => {
       ['001_rooms', '002_wakeups', '003_voicemail', '004_fias', '005_fias_postings'],
     );
     await again.stop();
+  });
+
+  it('the room table as the store first opened (our FIAS DR): empty on a new database, read before the store is ready', async () => {
+    assert.equal(await emptyAtStart, true);
+    const again = new Store(config.db, silentLogger());
+    let reads = 0;
+    const stillEmpty = again.atFirstOpen(async (k) => (reads++, (await k('rooms').first()) === undefined));
+    const seen: string[] = [];
+    again.on('state', (state) => seen.push(`${state}:${reads}`));
+    await new RoomStore(store).save({ ...cleanRoom('8009'), guestName: 'Early' });
+    await again.start();
+    assert.equal(await stillEmpty, false, 'a room written before this store opened');
+    assert.ok(seen.includes('ready:1'), `read before ready (${seen.join(' ')})`);
+    assert.equal(reads, 1);
+    await again.stop();
+    await store.knex('rooms').where({ extension: '8009' }).delete();
   });
 
   it('a room never written is clean; a saved room round-trips, Chinese name and UTC times included', async () => {
