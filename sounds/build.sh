@@ -30,7 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 build() {
   local name=$1 text=$2 lead fmt type
   case $name in
-    pms-wakeup | pms-wakeup-alert-room) lead=0.3 ;;
+    pms-wakeup | pms-wakeup-alert-room | pms-desk-message) lead=0.3 ;;
     *) lead=0.1 ;;
   esac
   espeak-ng -v en-us -s 150 -w "$tmp/$name.speech.wav" "$text"
@@ -58,6 +58,8 @@ build pms-wakeup-snoozed 'We will call you again shortly.'
 # To reception, when a wake-up call went unanswered: alert-room, Asterisk's digits:<room>, alert-unanswered.
 build pms-wakeup-alert-room 'Attention, reception. The wake-up call for room'
 build pms-wakeup-alert-unanswered 'was not answered.'
+# To the guest dialling voicemail while the PMS's message lamp is on (FIAS RE ML): before the mailbox.
+build pms-desk-message 'The front desk has a message for you. Please call the reception.'
 
 for fmt in gsm ulaw alaw; do
   ln -sfn "pms-wakeup.$fmt" "$fmt/fpm-world-mix.$fmt"

@@ -20,6 +20,7 @@ import { RoomStore, roomsEmptyAtStart } from './store/rooms.js';
 import { RoomMirror } from './rooms/mirror.js';
 import { RoomSet } from './rooms/room-set.js';
 import { RoomService } from './rooms/service.js';
+import { FiasLampStore } from './store/fias-lamps.js';
 import { CountStore } from './voicemail/count-store.js';
 import { leaveMessageFields, VoicemailService } from './voicemail/service.js';
 import { WakeupStore } from './store/wakeups.js';
@@ -80,6 +81,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       repo: this.roomStore,
       counts: new CountStore(this.store),
       roomSet,
+      lamps: new FiasLampStore(this.store),
+      deskPrompt: `${config.wakeup.asteriskPromptDir}/ulaw/pms-desk-message`,
       log: log.child({ component: 'voicemail' }),
       // seed 000 §5.4.9: pushed unasked to the PMS and the operator consoles.
       notify: (ext, counts) => {
@@ -124,6 +127,7 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
             rooms: this.rooms,
             wakeups: this.wakeups,
             calls: cdr,
+            showLamp: (room) => this.voicemail.desk.show(room),
             log,
           })
         : undefined;

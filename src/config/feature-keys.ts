@@ -246,6 +246,14 @@ export const FEATURE_KEYS: KeySpec[] = [
     check: vmContext,
   },
   {
+    path: 'voicemail.deskContext',
+    env: 'PMS_VOICEMAIL_DESK_CONTEXT',
+    kind: 'string',
+    default: 'pms-desk',
+    doc: "voicemail context of the front-desk lamp: one mailbox per room, holding a marker while the PMS's message lamp (FIAS RE ML) is on; each room endpoint has mailboxes=<room>@voicemail.mwiContext,<room>@this context",
+    check: vmContext,
+  },
+  {
     path: 'voicemail.reloadModule',
     env: 'PMS_VOICEMAIL_RELOAD_MODULE',
     kind: 'string',

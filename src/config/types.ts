@@ -130,6 +130,7 @@ export interface Config {
     spoolDir: string;
     context: string;
     mwiContext: string;
+    deskContext: string;
     reloadModule: string;
   };
   /** The FIAS link to an Oracle-style PMS (src/config/fias-keys.ts). */

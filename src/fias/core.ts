@@ -51,6 +51,8 @@ export function buildFiasCore(o: {
   rooms: RoomService;
   wakeups: WakeupService;
   calls: CallRecordSource;
+  /** Shows a room's front-desk lamp on its phone as the store now has it (after an RE ML). */
+  showLamp?: (room: string) => Promise<void>;
   log: Logger;
 }): FiasCore {
   const log = o.log.child({ component: 'fias' });
@@ -86,6 +88,7 @@ export function buildFiasCore(o: {
     classMap: classMapOf(o.config.fias.classMap),
     wakeupAttempts: o.config.fias.wakeupAttempts,
     postingAnswer: (pa) => postings.answer(pa),
+    showLamp: o.showLamp,
   });
   return {
     inbound,

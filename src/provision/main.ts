@@ -1,5 +1,5 @@
 // `pms-provision`: the hotel's rooms, declared once in the engine's configuration (hotel.rooms,
-// provision.sipSecret, voicemail.mwiContext; PMS_CONFIG file and PMS_* variables, as for the engine),
+// provision.sipSecret, voicemail.mwiContext, voicemail.deskContext; PMS_CONFIG file and PMS_* variables, as for the engine),
 // turned into Asterisk's PJSIP endpoints.
 //
 //   pms-provision pjsip [--out FILE]     pjsip_rooms.conf (stdout, or FILE written atomically)
@@ -18,7 +18,9 @@ function main(argv: string[]): number {
   const [command, ...rest] = argv;
   let config;
   try {
-    config = loadConfig({ only: ['hotel.rooms', 'provision', 'voicemail.mwiContext'] });
+    config = loadConfig({
+      only: ['hotel.rooms', 'provision', 'voicemail.mwiContext', 'voicemail.deskContext'],
+    });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
@@ -39,6 +41,7 @@ function main(argv: string[]): number {
       rooms,
       password: (room) => roomPassword(secret, room),
       mwiContext: config.voicemail.mwiContext,
+      deskContext: config.voicemail.deskContext,
       header: [
         `Written by pms-provision from hotel.rooms (${config.hotel.rooms}): ${rooms.size} rooms. Do not edit:`,
         'change the configuration and run pms-provision again. The passwords derive from',

@@ -1,12 +1,14 @@
-// The PMS's message lamp per room (RE ML, "Room Data"): a message waits at the front desk. The engine
-// has no way yet to light a phone's lamp for it (the lamp follows the room's Asterisk mailbox), so
-// the state is kept here for the day it can, and for operators; check-out and room moves follow it.
+// The PMS's message lamp per room (RE ML, "Room Data"): a message waits at the front desk. The room's
+// phone shows it through src/voicemail/desk-lamps.ts, which follows this table; check-out and room
+// moves carry it (src/fias/inbound/hooks.ts).
 import type { Knex } from 'knex';
 import type { Store } from './db.js';
 
 export interface FiasLampRepo {
   set(room: string, on: boolean, reservation: string | undefined, now: number, tx?: unknown): Promise<void>;
   isOn(room: string, tx?: unknown): Promise<boolean>;
+  /** Every room whose lamp is on. */
+  lit(): Promise<string[]>;
   moveRoom(from: string, to: string, tx?: unknown): Promise<void>;
 }
 
@@ -26,6 +28,11 @@ export class FiasLampStore implements FiasLampRepo {
 
   isOn(room: string, tx?: unknown): Promise<boolean> {
     return this.on(tx, async (k) => (await k('fias_message_lights').where({ room }).first()) !== undefined);
+  }
+
+  async lit(): Promise<string[]> {
+    const rows = await this.store.run((k) => k('fias_message_lights').select('room').orderBy('room'));
+    return rows.map((r: { room: string }) => r.room);
   }
 
   moveRoom(from: string, to: string, tx?: unknown): Promise<void> {

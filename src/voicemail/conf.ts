@@ -29,6 +29,8 @@ export interface Contexts {
   plain: string;
   /** Rooms whose lamp is lit (Usevmwi: 1): the room endpoints watch <room>@mwi. */
   mwi: string;
+  /** Every room's front-desk lamp (desk-lamps.ts): the endpoints watch <room>@desk too. */
+  desk: string;
 }
 
 /** E-mail addresses the engine accepts (and so the only ones that can reach the file). */
@@ -84,9 +86,19 @@ export function mailboxLine(entry: MailboxEntry, secret: string): string | undef
   return `${entry.extension} => ${passwordFor(entry.extension, secret)},${fullName(entry)},${email},,${options.join('|')}`;
 }
 
-/** The whole include file for the enabled mailboxes among `entries`. */
-export function renderInclude(entries: MailboxEntry[], contexts: Contexts, secret: string): string {
-  for (const c of [contexts.plain, contexts.mwi])
+const DESK: MailboxSettings = { enabled: true, mwi: true, email: null, attach: false };
+
+/**
+ * The whole include file: the enabled mailboxes among `entries`, then a front-desk mailbox for each of
+ * `rooms` (every room of the hotel, voicemail or not).
+ */
+export function renderInclude(
+  entries: MailboxEntry[],
+  contexts: Contexts,
+  secret: string,
+  rooms: Iterable<string> = [],
+): string {
+  for (const c of [contexts.plain, contexts.mwi, contexts.desk])
     if (!CONTEXT.test(c)) throw new Error(`voicemail context ${JSON.stringify(c)} is not a valid name`);
   const enabled = entries
     .filter((e) => e.voicemail.enabled)
@@ -98,14 +110,22 @@ export function renderInclude(entries: MailboxEntry[], contexts: Contexts, secre
       .map((e) => mailboxLine(e, secret))
       .filter((l): l is string => l !== undefined),
   ];
+  const desk = [...rooms]
+    .sort((a, b) => a.localeCompare(b))
+    .map((extension) => mailboxLine({ extension, guestName: 'Front desk', voicemail: DESK }, secret))
+    .filter((l): l is string => l !== undefined);
   return [
     "; The hotel rooms' mailboxes. WRITTEN BY THE PMS ENGINE from its database, rewritten at every",
     '; change and whenever it connects to Asterisk: do not edit, edits are lost. Included by',
-    '; voicemail.conf. Rooms with the message lamp (Usevmwi: 1) are in the second context.',
+    '; voicemail.conf. Rooms with the message lamp (Usevmwi: 1) are in the second context; the third',
+    "; holds the front-desk lamp of every room (a marker while the PMS's message lamp is on).",
     '',
     ...section(contexts.plain, false),
     '',
     ...section(contexts.mwi, true),
+    '',
+    `[${contexts.desk}]`,
+    ...desk,
     '',
   ].join('\n');
 }

@@ -8,6 +8,9 @@
 // Asterisk's own MWI lights its lamp; with Usevmwi: 0 the mailbox lives in the plain context, which
 // no phone watches. Changing Usevmwi moves the mailbox (and its messages) between the two.
 //
+// The front-desk lamp (desk-lamps.ts) is a third context with a mailbox for every room, in the same
+// include file.
+//
 // Counts: Asterisk's MessageWaiting events (a message left, listened to, deleted) and, whenever AMI
 // (re)connects, a MailboxCount of every room mailbox, so nothing is missed during an outage. Only
 // counts that differ from the last ones reported (table voicemail_counts) are pushed.
@@ -25,6 +28,7 @@ import type { RoomHooks, RoomService } from '../rooms/service.js';
 import { cleanRoom, type Room, type RoomRepo } from '../store/rooms.js';
 import { contextOf, renderInclude, type Contexts, type MailboxSettings } from './conf.js';
 import type { CountRepo, MessageCounts } from './count-store.js';
+import { DeskLamps, type DeskLampDeps } from './desk-lamps.js';
 import { Spool, writeAtomic } from './spool.js';
 
 export type { MailboxSettings } from './conf.js';
@@ -43,6 +47,10 @@ export interface VoicemailDeps {
   repo: RoomRepo;
   counts: CountRepo;
   roomSet: RoomSet;
+  /** The store's front-desk lamps (FIAS RE ML). */
+  lamps: DeskLampDeps['lamps'];
+  /** The prompt *98 plays while the desk lamp is on, as Asterisk finds it (no extension). */
+  deskPrompt: string;
   log: Logger;
   /** Pushes a LeaveMessage to every logged-in session. */
   notify(extension: string, counts: MessageCounts): void;
@@ -52,6 +60,8 @@ const ZERO: MessageCounts = { newMessages: 0, oldMessages: 0 };
 
 export class VoicemailService implements VoicemailControl {
   readonly contexts: Contexts;
+  /** The front-desk lamps: show(room) after a committed change of one. */
+  readonly desk: DeskLamps;
   private readonly spool: Spool;
   /** Serialises the message-count bookkeeping of a room (not its state: that is the room lock's). */
   private readonly countLock = new KeyedLock();
@@ -68,11 +78,21 @@ export class VoicemailService implements VoicemailControl {
   private known: Map<string, MessageCounts> | undefined;
 
   constructor(private readonly deps: VoicemailDeps) {
-    const { context, mwiContext, spoolDir } = deps.config;
-    if (context === mwiContext)
-      throw new ConfigError(['voicemail.context and voicemail.mwiContext must be two different contexts']);
-    this.contexts = { plain: context, mwi: mwiContext };
+    const { context, mwiContext, deskContext, spoolDir } = deps.config;
+    if (new Set([context, mwiContext, deskContext]).size !== 3)
+      throw new ConfigError([
+        'voicemail.context, voicemail.mwiContext and voicemail.deskContext must be three different contexts',
+      ]);
+    this.contexts = { plain: context, mwi: mwiContext, desk: deskContext };
     this.spool = new Spool(spoolDir);
+    this.desk = new DeskLamps({
+      spool: this.spool,
+      ami: deps.ami,
+      context: deskContext,
+      lamps: deps.lamps,
+      rooms: deps.roomSet,
+      log: deps.log,
+    });
   }
 
   /** Follows Asterisk's MessageWaiting events from now on. */
@@ -82,11 +102,18 @@ export class VoicemailService implements VoicemailControl {
     });
   }
 
-  /** The check-out and room-change side of voicemail (seed 000 §5.4.6, §5.4.8). */
+  /** The check-out and room-change side of voicemail (seed 000 §5.4.6, §5.4.8), desk lamps included. */
   hooks(): RoomHooks {
+    const desk = this.desk.hooks();
     return {
-      afterClean: (ext) => this.afterClean(ext),
-      afterMove: (from, to) => this.afterMove(from, to),
+      afterClean: async (ext) => {
+        await this.afterClean(ext);
+        await desk.afterClean?.(ext);
+      },
+      afterMove: async (from, to) => {
+        await this.afterMove(from, to);
+        await desk.afterMove?.(from, to);
+      },
     };
   }
 
@@ -129,19 +156,23 @@ export class VoicemailService implements VoicemailControl {
    * Rewrites the include file from the store, reloads app_voicemail, and reconciles the message
    * counts with what Asterisk has. Run whenever AMI and the store are (again) ready.
    */
-  async resync(): Promise<{ mailboxes: number; pushed: number }> {
-    // The dialplan (extensions_pms.conf, [pms-vm-box]) finds a room's mailbox in these two contexts.
+  async resync(): Promise<{ mailboxes: number; pushed: number; deskLamps: number }> {
+    // The dialplan (extensions_pms.conf, [pms-vm-box], [pms-desk-message]) finds a room's mailbox in
+    // the first two contexts, its front-desk lamp in the third.
     const astdb = new AstDb(this.deps.ami);
     await astdb.put('pms', 'voicemail/context', this.contexts.plain);
     await astdb.put('pms', 'voicemail/mwi_context', this.contexts.mwi);
+    await astdb.put('pms', 'voicemail/desk_context', this.contexts.desk);
+    await astdb.put('pms', 'voicemail/desk_prompt', this.deps.deskPrompt);
     const mailboxes = await this.syncConfig({ always: true });
+    const desk = await this.desk.resync();
     const known = await this.knownCounts();
     const rooms = new Set([...this.contextByRoom.keys()]);
     for (const [ext, c] of known)
       if ((c.newMessages || c.oldMessages) && this.deps.roomSet.has(ext)) rooms.add(ext);
     let pushed = 0;
     for (const ext of rooms) if (await this.report(ext, await this.readCounts(ext))) pushed++;
-    return { mailboxes, pushed };
+    return { mailboxes, pushed, deskLamps: desk.lit };
   }
 
   /**
@@ -210,7 +241,7 @@ export class VoicemailService implements VoicemailControl {
       const rooms = [...stored.values()].filter(
         (r) => r.voicemail.enabled && this.deps.roomSet.has(r.extension),
       );
-      const content = renderInclude(rooms, this.contexts, this.secret);
+      const content = renderInclude(rooms, this.contexts, this.secret, this.deps.roomSet);
       const file = this.deps.config.includeFile;
       const onDisk = await readFile(file, 'utf8').catch(() => undefined);
       if (onDisk !== content) await writeAtomic(file, content);

@@ -5,8 +5,8 @@
 // prompt and exactly one WA|ASOK comes back with the requested DA/TI (an unanswered one exactly one
 // WA|ASNR), WAs of wake-ups that rang while the PMS was away go out in order once the link is back, a
 // DS … DE resync checks out the guests the PMS no longer has, *61 from a room phone sends RE RS with
-// a beep, outside calls become call charges (PS, one at a time, each waiting for its PA), a GO checks
-// the room out.
+// a beep, outside calls become call charges (PS, one at a time, each waiting for its PA), an RE ML
+// lights the room phone's lamp (and *98 tells the guest), a GO checks the room out and puts it out.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Engine } from '../../src/engine.js';
@@ -14,8 +14,8 @@ import { formatLocal } from '../../src/time/zone.js';
 import { FiasSim } from '../fias/sim.js';
 import { cdrFor } from '../lab/cdr.js';
 import { labDatabase, startLabEngine } from '../lab/engine.js';
-import { astDbGet, requireLab } from '../lab/lab.js';
-import { phone } from '../lab/phone.js';
+import { astDbGet, requireLab, setPhonesMwi } from '../lab/lab.js';
+import { lamp, phone } from '../lab/phone.js';
 
 const DB = 'pms_fias_lab_it';
 const MIN_RMS = 0.02;
@@ -53,6 +53,8 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
 
   before(async () => {
     await requireLab();
+    // 8001 shows its message lamp (the RE ML test); a stuck phone is restarted (lab.ts).
+    await setPhonesMwi(['8001'], 6);
     const db = await labDatabase();
     await db.query(`DROP DATABASE IF EXISTS ${DB}`);
     await db.end();
@@ -77,6 +79,7 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     for (const ext of ['8001', '8002', '8003']) await engine?.rooms.clean(ext).catch(() => undefined);
     await engine?.stop();
     await sim?.close();
+    await setPhonesMwi([]);
   });
 
   it('the link is ESTABLISHED within 3 s of the engine starting it (the simulator sends LS)', () => {
@@ -341,8 +344,38 @@ describe('FIAS on the lab: the simulator as the PMS, real calls', { timeout: 300
     );
   });
 
-  it('GO: the room is checked out (name cleared, class 1)', async () => {
+  it("RE ML Y: the room phone's lamp lights and *98 tells the guest; ML N puts it out; ML Y again, then GO puts it out", async () => {
+    const p = phone('8001');
+    await p.ready();
+    let from = p.events().length;
+    let t0 = Date.now();
+    sim.send('RE|RN8001|MLY|');
+    const litMs = (await lamp(p, from, true, 5_000)) - t0;
+    // The guest dials voicemail: the front-desk prompt (4.8 s), then the call ends (no mailbox).
+    const told = await p.dial('*98', { holdMs: 8_000, timeoutMs: 15_000 });
+    assert.equal(told.established, true, told.closedReason);
+    const heard = await p.lastRecording();
+    assert.ok(heard.rms >= MIN_RMS, `the front-desk prompt heard (RMS ${heard.rms})`);
+    assert.ok(heard.seconds >= 3.5, `the prompt lasts ${heard.seconds} s`);
+    from = p.events().length;
+    t0 = Date.now();
+    sim.send('RE|RN8001|MLN|');
+    const outMs = (await lamp(p, from, false, 5_000)) - t0;
+    from = p.events().length;
+    sim.send('RE|RN8001|MLY|');
+    await lamp(p, from, true, 5_000);
+    from = p.events().length;
+    t0 = Date.now();
     sim.send('GO|RN8001|G#7001|');
+    const goMs = (await lamp(p, from, false, 5_000)) - t0;
+    p.close();
+    console.log(
+      `RE ML: 8001's lamp on ${litMs} ms after MLY, off ${outMs} ms after MLN; *98 played ${heard.seconds.toFixed(1)} s ` +
+        `of the front-desk prompt (RMS ${heard.rms.toFixed(3)}); the GO put the lamp out ${goMs} ms after it was sent`,
+    );
+  });
+
+  it('GO (the one sent above): the room is checked out (name cleared, class 1)', async () => {
     await eventually(() => astDbGet('pms', '8001/name'), '', 5_000, 'AstDB name of 8001');
     assert.equal(await astDbGet('pms', '8001/class'), '1');
   });

@@ -16,7 +16,7 @@ import { spoolEntries, spoolMessages } from '../lab/spool.js';
 import { cdrFor } from '../lab/cdr.js';
 import { startLabEngine } from '../lab/engine.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LAB_SILENCE, LAB_TONE, phone, type Phone, type PhoneEvent } from '../lab/phone.js';
+import { LAB_SILENCE, LAB_TONE, lamp, lampSeen, phone, type Phone } from '../lab/phone.js';
 import { waitFor } from '../support/wait.js';
 
 const set = (pms: PmsClient, method: string, fields: Array<[string, string]>): Promise<Frame> =>
@@ -64,28 +64,6 @@ describe('voicemail on the lab', () => {
         f.get('LeaveOldMessage') === String(o),
       ms,
     );
-  const mwiOf = (p: Phone, from: number): PhoneEvent[] =>
-    p
-      .events()
-      .slice(from)
-      .filter((e) => e.type === 'MWI_NOTIFY');
-  const says = (waiting: boolean) => (e: PhoneEvent) =>
-    new RegExp(`Messages-Waiting:\\s*${waiting ? 'yes' : 'no'}`, 'i').test(e.param ?? '');
-  /** Resolves (with the time seen, ±25 ms) when `p` has received a NOTIFY with its lamp on/off since event `from`. */
-  async function lamp(p: Phone, from: number, on: boolean, ms: number): Promise<number> {
-    const deadline = Date.now() + ms;
-    while (!mwiOf(p, from).some(says(on))) {
-      if (Date.now() > deadline) {
-        const got = mwiOf(p, from).map((e) => e.param?.replace(/\s+/g, ' '));
-        assert.fail(
-          `${p.ext}: no lamp-${on ? 'on' : 'off'} NOTIFY within ${ms} ms (got ${JSON.stringify(got)})`,
-        );
-      }
-      await sleep(25);
-    }
-    return Date.now();
-  }
-
   before(async () => {
     await requireLab();
     // The room phones that show the lamp subscribe to message waiting for this file only.
@@ -289,7 +267,7 @@ describe('voicemail on the lab', () => {
     await sleep(2_000);
     // 8003 does watch its lamp (its subscription is live; the next test lights it):
     assert.match(await asteriskCli('pjsip show subscriptions inbound'), /Resource: 8003\/message-summary/);
-    assert.ok(!mwiOf(p8003, mwiFrom).some(says(true)), 'no lamp-on NOTIFY for a room with Usevmwi 0');
+    assert.ok(!lampSeen(p8003, mwiFrom, true), 'no lamp-on NOTIFY for a room with Usevmwi 0');
   });
 
   it('Usevmwi 0 → 1 moves the message into the watched mailbox: the lamp lights, the counts stay', async () => {

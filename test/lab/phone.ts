@@ -456,3 +456,37 @@ function soxStat(file: string): Promise<string> {
     });
   });
 }
+
+/** The message-waiting NOTIFYs `p` has received since its event `from` (baresip's mwi module). */
+function mwiOf(p: Phone, from: number): PhoneEvent[] {
+  return p
+    .events()
+    .slice(from)
+    .filter((e) => e.type === 'MWI_NOTIFY');
+}
+
+const says = (waiting: boolean) => (e: PhoneEvent) =>
+  new RegExp(`Messages-Waiting:\\s*${waiting ? 'yes' : 'no'}`, 'i').test(e.param ?? '');
+
+/** Whether `p` has received a NOTIFY with its lamp on (or off) since its event `from`. */
+export function lampSeen(p: Phone, from: number, on: boolean): boolean {
+  return mwiOf(p, from).some(says(on));
+}
+
+/**
+ * Resolves (with the time seen, ±25 ms) once `p` has received a NOTIFY with its lamp on/off since its
+ * event `from`; fails after `ms` with the NOTIFYs it did get.
+ */
+export async function lamp(p: Phone, from: number, on: boolean, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  while (!lampSeen(p, from, on)) {
+    if (Date.now() > deadline) {
+      const got = mwiOf(p, from).map((e) => e.param?.replace(/\s+/g, ' '));
+      throw new Error(
+        `${p.ext}: no lamp-${on ? 'on' : 'off'} NOTIFY within ${ms} ms (got ${JSON.stringify(got)})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Date.now();
+}

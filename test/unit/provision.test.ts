@@ -49,11 +49,12 @@ describe('room SIP passwords', () => {
 });
 
 describe('pjsip_rooms.conf', () => {
-  it('gives each room the endpoint, auth and aor of the lab file, with its message-lamp mailbox', () => {
+  it('gives each room the endpoint, auth and aor of the lab file, with its two message-lamp mailboxes', () => {
     const text = roomsConf({
       rooms: RoomSet.parse('8001-8002'),
       password: (r) => `pw-of-room-${r}`,
       mwiContext: 'pms-vm-mwi',
+      deskContext: 'pms-desk',
       header: ['generated'],
     });
     assert.equal(
@@ -65,23 +66,23 @@ describe('pjsip_rooms.conf', () => {
         'auth = 8001-auth',
         'aors = 8001',
         'callerid = "Room 8001" <8001>',
-        'mailboxes = 8001@pms-vm-mwi',
+        'mailboxes = 8001@pms-vm-mwi,8001@pms-desk',
         '[8001-auth](room-auth)',
         'username = 8001',
         'password = pw-of-room-8001',
         '[8001](room-aor)',
-        'mailboxes = 8001@pms-vm-mwi',
+        'mailboxes = 8001@pms-vm-mwi,8001@pms-desk',
         '',
         '[8002](room)',
         'auth = 8002-auth',
         'aors = 8002',
         'callerid = "Room 8002" <8002>',
-        'mailboxes = 8002@pms-vm-mwi',
+        'mailboxes = 8002@pms-vm-mwi,8002@pms-desk',
         '[8002-auth](room-auth)',
         'username = 8002',
         'password = pw-of-room-8002',
         '[8002](room-aor)',
-        'mailboxes = 8002@pms-vm-mwi',
+        'mailboxes = 8002@pms-vm-mwi,8002@pms-desk',
         '',
       ].join('\n'),
     );
@@ -92,6 +93,7 @@ describe('pjsip_rooms.conf', () => {
       rooms: RoomSet.parse('8001-8099,8101-8301'),
       password: (r) => roomPassword(SECRET, r),
       mwiContext: 'pms-vm-mwi',
+      deskContext: 'pms-desk',
     });
     const sections = (suffix: string): number =>
       text.split('\n').filter((l) => l.endsWith(suffix) && l.startsWith('[')).length;
@@ -105,7 +107,13 @@ describe('pjsip_rooms.conf', () => {
   it('refuses a password that could inject configuration lines', () => {
     for (const bad of ['abc\ndef12345', 'short', 'has space 123', 'semi;colon123'])
       assert.throws(
-        () => roomsConf({ rooms: ['8001'], password: () => bad, mwiContext: 'pms-vm-mwi' }),
+        () =>
+          roomsConf({
+            rooms: ['8001'],
+            password: () => bad,
+            mwiContext: 'pms-vm-mwi',
+            deskContext: 'pms-desk',
+          }),
         /cannot hold/,
         JSON.stringify(bad),
       );
@@ -116,7 +124,10 @@ describe('configuration for pms-provision', () => {
   it('reads only the keys it needs: no AMI or ARI credentials demanded', () => {
     const env = { PMS_HOTEL_ROOMS: '8001-8003', PMS_PROVISION_SIP_SECRET: SECRET };
     assert.throws(() => loadConfig({ env }), ConfigError, 'the engine itself still needs them');
-    const c = loadConfig({ env, only: ['hotel.rooms', 'provision', 'voicemail.mwiContext'] });
+    const c = loadConfig({
+      env,
+      only: ['hotel.rooms', 'provision', 'voicemail.mwiContext', 'voicemail.deskContext'],
+    });
     assert.equal(c.provision.sipSecret, SECRET);
     assert.equal(c.hotel.rooms, '8001-8003');
   });

@@ -29,10 +29,11 @@ import type { CountRepo, MessageCounts } from '../../src/voicemail/count-store.j
 import { VoicemailService } from '../../src/voicemail/service.js';
 import { Spool, writeAtomic } from '../../src/voicemail/spool.js';
 import { FakeAmi } from './support/fake-pbx.js';
+import { MemoryFiasLamps } from './support/fias-memory.js';
 import { MemoryRooms } from './support/memory-rooms.js';
 import { startHarness, type Harness } from './support/harness.js';
 
-const CONTEXTS = { plain: 'pms-vm', mwi: 'pms-vm-mwi' };
+const CONTEXTS = { plain: 'pms-vm', mwi: 'pms-vm-mwi', desk: 'pms-desk' };
 const SECRET = 'unit-test-secret';
 
 const entry = (
@@ -106,6 +107,13 @@ describe('voicemail include file (conf.ts)', () => {
     assert.deepEqual(boxes.get('8001@pms-vm')!.options[0], 'attach=yes');
   });
 
+  it('every room of the hotel has a front-desk mailbox, voicemail or not, in the third context', () => {
+    const boxes = parseInclude(renderInclude([entry('8002')], CONTEXTS, SECRET, ['8003', '8001', '8002']));
+    assert.deepEqual([...boxes.keys()], ['8002@pms-vm', '8001@pms-desk', '8002@pms-desk', '8003@pms-desk']);
+    assert.deepEqual(boxes.get('8001@pms-desk')!.fields[1], 'Front desk');
+    assert.deepEqual(boxes.get('8001@pms-desk')!.options[0], 'attach=no');
+  });
+
   it('whatever the store holds (hostile names, e-mails, extensions), the file parses and keeps every valid room', () => {
     const names = [...HOSTILE, '张三 (VIP)', 'x'.repeat(5000), null];
     const entries: MailboxEntry[] = [];
@@ -125,8 +133,11 @@ describe('voicemail include file (conf.ts)', () => {
   });
 
   it('refuses invalid context names rather than writing a broken section', () => {
-    assert.throws(() => renderInclude([], { plain: 'pms vm', mwi: 'x' }, SECRET), /not a valid name/);
-    assert.throws(() => renderInclude([], { plain: 'a]', mwi: 'x' }, SECRET), /not a valid name/);
+    assert.throws(
+      () => renderInclude([], { plain: 'pms vm', mwi: 'x', desk: 'y' }, SECRET),
+      /not a valid name/,
+    );
+    assert.throws(() => renderInclude([], { plain: 'a]', mwi: 'x', desk: 'y' }, SECRET), /not a valid name/);
   });
 
   it('full name: separators neutralised, any script kept, at most 40 characters, else "Room <ext>"', () => {
@@ -384,6 +395,8 @@ describe('voicemail service', () => {
       repo,
       counts,
       roomSet,
+      lamps: new MemoryFiasLamps(),
+      deskPrompt: '/var/lib/asterisk/sounds/pms/ulaw/pms-desk-message',
       log: silentLogger(),
       notify: (ext, c) => pushed.push([ext, c]),
     };
@@ -394,6 +407,11 @@ describe('voicemail service', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   const on = { enabled: true, mwi: true, email: null, attach: true };
+  /** The rooms' own mailboxes in the include file (the front-desk ones are always there). */
+  const roomBoxes = async (): Promise<string[]> =>
+    [...parseInclude(await readFile(join(dir, 'rooms.conf'), 'utf8')).keys()].filter(
+      (k) => !k.endsWith('@pms-desk'),
+    );
 
   it('configure writes the include and reloads app_voicemail; an unchanged file is not reloaded again', async () => {
     await vm.configure('8001', on);
@@ -445,7 +463,7 @@ describe('voicemail service', () => {
     assert.equal(a.status, 'rejected');
     assert.equal(b.status, 'fulfilled');
     assert.deepEqual(await rooms.get('8001'), cleanRoom('8001'));
-    assert.doesNotMatch(await readFile(join(dir, 'rooms.conf'), 'utf8'), /=>/);
+    assert.deepEqual(await roomBoxes(), []);
     await within(
       rooms.update('8001', (r) => ({ ...r, guestName: 'Next' })),
       1_000,
@@ -477,7 +495,7 @@ describe('voicemail service', () => {
     await assert.rejects(vm.configure('8002', on), PbxUnavailableError);
     ami.state = 'ready';
     assert.deepEqual((await rooms.get('8002')).voicemail, cleanRoom('8002').voicemail);
-    assert.doesNotMatch(await readFile(join(dir, 'rooms.conf'), 'utf8').catch(() => ''), /8002 =>/);
+    assert.ok(!(await roomBoxes().catch(() => [])).some((b) => b.startsWith('8002@')));
   });
 
   it('regression: a failed VoiceMail never rolls back over a later one of the same room', async () => {
@@ -554,13 +572,12 @@ describe('voicemail service', () => {
     assert.deepEqual(await readdir(join(dir, 'spool', 'pms-vm-mwi', '8002', 'INBOX')), ['msg0000.txt']);
     assert.deepEqual(await readdir(join(dir, 'spool', 'pms-vm-mwi')), ['8002']);
     assert.deepEqual(pushed, [['8002', { newMessages: 1, oldMessages: 0 }]]);
-    assert.match(await readFile(join(dir, 'rooms.conf'), 'utf8'), /^8002 => /m);
-    assert.doesNotMatch(await readFile(join(dir, 'rooms.conf'), 'utf8'), /^8001 => /m);
+    assert.deepEqual(await roomBoxes(), ['8002@pms-vm-mwi']);
     ami.boxes.delete('8002@pms-vm-mwi');
     await rooms.clean('8002');
     assert.deepEqual(await readdir(join(dir, 'spool', 'pms-vm-mwi')), []);
     assert.deepEqual(pushed.at(-1), ['8002', { newMessages: 0, oldMessages: 0 }]);
-    assert.doesNotMatch(await readFile(join(dir, 'rooms.conf'), 'utf8'), /=>/);
+    assert.deepEqual(await roomBoxes(), [], 'no room mailbox left, only the front-desk ones');
   });
 
   it('Usevmwi 1 → 0 moves the messages to the context no phone watches and refreshes the lamp', async () => {

@@ -33,6 +33,8 @@ export interface FiasInboundDeps extends FiasInboundOptions {
   now?: () => number;
   /** The PMS's answers to our call charges (src/fias/postings/pump.ts), in order with the rest. */
   postingAnswer?: (pa: PostingAnswer) => void;
+  /** Shows the room's front-desk lamp as the store now has it, once an RE ML is committed. */
+  showLamp?: (room: string) => Promise<void>;
 }
 
 /**

@@ -1,9 +1,9 @@
 // RE from the PMS ("Room Data"): CS → the room's class (as ExtenLimit, seed 000 §5.4.1, through the
 // CS mapping), DN Y/N → DND on until cancelled / off (as ExtenDND without a window, §5.4.3), ML Y/N →
 // the PMS's message lamp. ML means a message waits at the front desk (a text message, "Room Data"
-// note 3), not in the room's mailbox: the voicemail service lights lamps only from the Asterisk
-// mailbox, and has no way to light one for a PMS message, so ML is recorded (fias_message_lights)
-// and logged; lighting the phone for it is an open gap. RS, ID and VM are our direction: ignored.
+// note 3), not in the room's mailbox: it is recorded (fias_message_lights) and, once committed, shown
+// on the room's phone through its front-desk mailbox (src/voicemail/desk-lamps.ts). RS, ID and VM
+// are our direction: ignored.
 // An RE has no side effects, so with SF it is applied the same way.
 import type { RoomEquipment } from '../records/index.js';
 import type { InboundContext } from './context.js';
@@ -28,6 +28,7 @@ export async function handleRE(ctx: InboundContext, msg: RoomEquipment): Promise
       dnd: dnd === undefined ? before.dnd : { on: dnd, start: null, end: null },
     };
   });
+  if (messageLight !== undefined) await ctx.deps.showLamp?.(room);
   ctx.log.info(
     { record: 'RE', room, cs: classOfService, dnd, messageLight, resync: msg.resync },
     'FIAS RE applied',

@@ -64,6 +64,9 @@ export class MemoryFiasLamps implements FiasLampRepo {
   isOn(room: string): Promise<boolean> {
     return Promise.resolve(this.on.has(room));
   }
+  lit(): Promise<string[]> {
+    return Promise.resolve([...this.on.keys()].sort());
+  }
   moveRoom(from: string, to: string): Promise<void> {
     this.on.delete(to);
     if (this.on.has(from)) {
