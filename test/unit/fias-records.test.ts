@@ -505,7 +505,14 @@ describe('fias records: builders round-trip through the codec and the validators
         { type: 'pulses' as const, pulses: rng.int(0, 1e6), dialledDigits: undefined },
         { type: 'amount' as const, amount: rng.int(0, 1e9), dialledDigits: undefined },
       ]);
-      const ps = { room: room(), date: date(), time: time(), postingNumber: rng.int(1, 99_999_999), charge };
+      const ps = {
+        room: room(),
+        date: date(),
+        time: time(),
+        postingNumber: rng.int(1, 99_999_999),
+        charge,
+        callType: rng.pick(['L', 'N', 'I', undefined] as const),
+      };
       assert.deepEqual(through(buildPS(ps)), {
         id: 'PS',
         ...ps,
