@@ -29,6 +29,8 @@ import { ChannelEvents } from './wakeup/channel-events.js';
 import { needsAlert, ReceptionAlert, wakeupResultFields } from './wakeup/reception.js';
 import { WakeupScheduler, type FinalResult } from './wakeup/scheduler.js';
 import { PromptLibrary, WakeupService } from './wakeup/service.js';
+import { Telemetry } from './telemetry/bus.js';
+import { observeLinks } from './telemetry/links.js';
 
 export class Engine extends EventEmitter<{ resynced: [] }> {
   /** The room core's side of FIAS (records applied, outbox), built when fias.enabled. */
@@ -48,6 +50,13 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
   readonly wakeupScheduler: WakeupScheduler;
   /** The FIAS link to an Oracle-style PMS; undefined unless fias.enabled. */
   readonly fias: FiasWire | undefined;
+  /** What the engine tells the operator console and /metrics. */
+  readonly telemetry = new Telemetry();
+  readonly #stopObserving: () => void;
+  readonly cdr: CdrSource;
+  readonly wakeupStore: WakeupStore;
+  readonly voicemailCounts: CountStore;
+  readonly lamps: FiasLampStore;
 
   /**
    * `fiasPorts`: tests may give their own FIAS handler and outbox; by default, with fias.enabled, the
@@ -74,25 +83,32 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       roomSet,
       log.child({ component: 'rooms' }),
     );
+    this.rooms.onChanged = (rooms) => this.telemetry.tell('rooms', rooms);
+    this.voicemailCounts = new CountStore(this.store);
+    this.lamps = new FiasLampStore(this.store);
     this.voicemail = new VoicemailService({
       config: config.voicemail,
       ami: this.ami,
       rooms: this.rooms,
       repo: this.roomStore,
-      counts: new CountStore(this.store),
+      counts: this.voicemailCounts,
       roomSet,
-      lamps: new FiasLampStore(this.store),
+      lamps: this.lamps,
       deskPrompt: `${config.wakeup.asteriskPromptDir}/ulaw/pms-desk-message`,
       log: log.child({ component: 'voicemail' }),
       // seed 000 §5.4.9: pushed unasked to the PMS and the operator consoles.
       notify: (ext, counts) => {
         this.server.broadcast('Query', 'LeaveMessage', leaveMessageFields(ext, counts));
         this.#fiasCore?.onMessageCounts(ext, counts);
+        this.telemetry.tell('leaveMessage', ext);
+        this.telemetry.tell('rooms', [ext]);
       },
     });
     this.rooms.addHooks(this.voicemail.hooks());
     const wakeupLog = log.child({ component: 'wakeup' });
     const wakeupStore = new WakeupStore(this.store);
+    wakeupStore.onChanged = () => this.telemetry.tell('wakeups');
+    this.wakeupStore = wakeupStore;
     const channels = new ChannelEvents(this.ari);
     const reception = new ReceptionAlert(this.ari, channels, config.wakeup, config.ari.app, wakeupLog);
     const onFinal = (r: FinalResult): void => {
@@ -115,10 +131,12 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       wakeupLog,
       Date.now,
       onFinal,
+      (a) => this.telemetry.tell('attempt', a),
     );
     this.wakeups = new WakeupService(wakeupStore, this.wakeupScheduler, this.rooms, config, wakeupLog);
     this.rooms.addHooks(this.wakeups);
     const cdr = new CdrSource(this.store, config);
+    this.cdr = cdr;
     this.#fiasCore =
       config.fias.enabled && !fiasPorts
         ? buildFiasCore({
@@ -127,7 +145,10 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
             rooms: this.rooms,
             wakeups: this.wakeups,
             calls: cdr,
-            showLamp: (room) => this.voicemail.desk.show(room),
+            showLamp: async (room) => {
+              await this.voicemail.desk.show(room);
+              this.telemetry.tell('rooms', [room]);
+            },
             log,
           })
         : undefined;
@@ -162,8 +183,14 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       postings: this.#fiasCore?.postingStore,
     };
     const handlers = buildHandlers(roomSet, config, new PromptLibrary(config.wakeup.promptDir));
-    const dispatcher = new Dispatcher(handlers, services);
-    this.server = new PmsServer(config, dispatcher, log.child({ component: 'pms' }));
+    const dispatcher = new Dispatcher(handlers, services, undefined, this.telemetry);
+    this.server = new PmsServer(config, dispatcher, log.child({ component: 'pms' }), this.telemetry);
+    this.#stopObserving = observeLinks(this.telemetry, {
+      ami: this.ami,
+      ari: this.ari,
+      db: this.store,
+      fias: this.fias,
+    });
   }
 
   /**
@@ -228,11 +255,17 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
     }
   }
 
+  /** Records waiting for the PMS in the FIAS outbox (0 without the room core's outbox). */
+  fiasOutboxDepth(): Promise<number> {
+    return this.#fiasCore?.outbox.depth() ?? Promise.resolve(0);
+  }
+
   async stop(): Promise<void> {
     this.log.info('engine stopping');
     this.wakeupScheduler.stop();
     this.#detachFiasCore?.();
     this.#stopRoomStatus();
+    this.#stopObserving();
     // LE to the PMS first (seed 002 WAIT_LE), bounded: the link is CLOSED or given up on within 3 s.
     await this.fias?.stop(3_000);
     await this.server.close();

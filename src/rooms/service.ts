@@ -49,6 +49,8 @@ export interface ChangeOptions {
 export class RoomService {
   private readonly lock = new KeyedLock();
   private readonly hooks: RoomHooks[] = [];
+  /** Told the rooms of every committed change (the operator console); must not throw. */
+  onChanged: ((extensions: readonly string[]) => void) | undefined;
 
   constructor(
     private readonly repo: RoomRepo,
@@ -214,6 +216,7 @@ export class RoomService {
       await this.settle('rolled back', effect.rolledBack);
       throw err;
     }
+    this.onChanged?.(before.map((r) => r.extension));
     await this.settle('committed', effect.committed);
   }
 

@@ -13,6 +13,7 @@ import {
 import { clip } from '../log.js';
 import type { FieldList, Frame } from '../protocol/index.js';
 import type { Handler, HandlerContext, SessionControl, Services } from '../handlers/types.js';
+import type { Telemetry } from '../telemetry/bus.js';
 import { errorReply, readEnvelope, successReply, type Envelope } from './envelope.js';
 
 /** Every reply that cannot say whether the change was kept ends with this. */
@@ -30,6 +31,8 @@ export class Dispatcher {
     handlers: readonly Handler[],
     private readonly services: Services,
     private readonly deadlineMs = HANDLER_DEADLINE_MS,
+    /** Told of every answered request (its first reply): /metrics counts them. */
+    private readonly telemetry?: Telemetry,
   ) {
     for (const h of handlers) this.routes.set(key(h.action, h.callMethod), h);
   }
@@ -39,6 +42,28 @@ export class Dispatcher {
    * nothing for frames that are themselves replies (a client acknowledging a push).
    */
   async *dispatch(frame: Frame, session: SessionControl, log: Logger): AsyncGenerator<FieldList> {
+    if (!this.telemetry) return yield* this.answer(frame, session, log);
+    const started = performance.now();
+    let first = true;
+    for await (const reply of this.answer(frame, session, log)) {
+      if (first) {
+        first = false;
+        const response = reply.find(([k]) => k === 'Response')?.[1];
+        // Only the routes the engine has: a client's made-up names must not become metric labels.
+        const [action, callMethod] = [frame.get('Action') ?? '', frame.get('CallMethod') ?? ''];
+        const known = this.routes.has(key(action, callMethod));
+        this.telemetry.tell('command', {
+          action: known ? action : '(unknown)',
+          callMethod: known ? callMethod : '(unknown)',
+          result: response === 'Success' ? 'Success' : 'Error',
+          ms: performance.now() - started,
+        });
+      }
+      yield reply;
+    }
+  }
+
+  private async *answer(frame: Frame, session: SessionControl, log: Logger): AsyncGenerator<FieldList> {
     const env = readEnvelope(frame);
     const reqLog = log.child({
       seqId: clip(env.seqId),

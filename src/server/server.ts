@@ -11,7 +11,8 @@ import { BurstLog } from './burst-log.js';
 import type { Dispatcher } from './dispatcher.js';
 import { errorReply } from './envelope.js';
 import { LoginGuard, normalizeAddress } from './login-guard.js';
-import { Session } from './session.js';
+import { Session, type SessionTap } from './session.js';
+import { maskFrame, type SessionView, type Telemetry } from '../telemetry/bus.js';
 import { tlsOptions } from './tls-options.js';
 
 /** How often expired lockouts are swept (and their end logged). */
@@ -21,6 +22,8 @@ export class PmsServer {
   private readonly server: Server;
   private tlsServer: TlsServer | undefined;
   private readonly sessions = new Set<Session>();
+  /** What the console shows of each open session. */
+  private readonly views = new Map<Session, SessionView>();
   private nextSession = 1;
   private seq = 0;
   /** Failed logins per source address, shared by every session of this server. */
@@ -33,6 +36,7 @@ export class PmsServer {
     private readonly config: Pick<Config, 'listen' | 'session' | 'tls'>,
     private readonly dispatcher: Dispatcher,
     private readonly log: Logger,
+    private readonly telemetry?: Telemetry,
   ) {
     this.guard = new LoginGuard(config.session, log);
     this.refusedLocked = new BurstLog(log, 'connection refused: address locked out');
@@ -67,16 +71,30 @@ export class PmsServer {
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       ...(transport === 'tls' ? { transport } : {}),
     });
-    const session = new Session(
+    const session: Session = new Session(
       id,
       socket,
       this.dispatcher,
       this.config.session,
       slog,
-      (s) => this.sessions.delete(s),
+      (s) => {
+        this.sessions.delete(s);
+        this.observe(s, { state: 'closed' });
+        this.views.delete(s);
+      },
       this.guard,
+      this.tapFor(() => session, id),
     );
     this.sessions.add(session);
+    this.views.set(session, {
+      id,
+      remote: session.remote,
+      user: null,
+      since: Date.now(),
+      lastHeartbeat: null,
+      state: 'open',
+    });
+    this.observe(session, {});
     slog.info({ clients: this.sessions.size }, 'client connected');
   }
 
@@ -119,6 +137,35 @@ export class PmsServer {
   get tlsPort(): number {
     const addr = this.tlsServer?.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
+  }
+
+  /** The open sessions as the console lists them. */
+  sessionViews(): SessionView[] {
+    return [...this.views.values()];
+  }
+
+  private tapFor(session: () => Session, id: string): SessionTap | undefined {
+    const t = this.telemetry;
+    if (!t) return undefined;
+    return {
+      frame: (dir, fields, heartbeat) => {
+        if (heartbeat) {
+          if (dir === 'in') this.observe(session(), { lastHeartbeat: Date.now() });
+          return;
+        }
+        t.tell('frame', { session: id, dir, at: Date.now(), text: maskFrame(fields) });
+      },
+      loggedIn: (user) => this.observe(session(), { user }),
+    };
+  }
+
+  /** Updates the session's view and tells the console. */
+  private observe(s: Session, change: Partial<SessionView>): void {
+    const before = this.views.get(s);
+    if (!before) return;
+    const view = { ...before, ...change };
+    this.views.set(s, view);
+    this.telemetry?.tell('session', view);
   }
 
   /** Open sessions not logged in (yet). */

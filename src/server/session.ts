@@ -39,6 +39,13 @@ export interface SessionOptions {
 
 type Item = { frame: Frame } | { error: FrameError };
 
+/** What the session tells its observer (the console's conversation view, the session list). */
+export interface SessionTap {
+  /** A frame read or written; heartbeats and their answers are flagged (the console keeps them apart). */
+  frame(dir: 'in' | 'out', fields: Iterable<readonly [string, string | number]>, heartbeat: boolean): void;
+  loggedIn(user: string): void;
+}
+
 export class Session implements SessionControl {
   readonly remote: string;
   /** The peer's IP (IPv4-mapped IPv6 as IPv4): the login guard's key. */
@@ -69,6 +76,7 @@ export class Session implements SessionControl {
     private readonly log: Logger,
     private readonly onClosed: (s: Session) => void,
     private readonly guard?: LoginGuard,
+    private readonly tap?: SessionTap,
   ) {
     this.opts = {
       maxFailedLogins: 5,
@@ -98,6 +106,7 @@ export class Session implements SessionControl {
 
   login(account: Account): void {
     this._account = account;
+    this.tap?.loggedIn(account.user);
     this.failedLogins = 0;
     this.guard?.succeeded(this.address);
     clearTimeout(this.loginTimer);
@@ -140,7 +149,9 @@ export class Session implements SessionControl {
   private onData(chunk: Buffer): void {
     this.armIdle();
     for (const r of this.parser.push(chunk)) {
-      if (r.ok && isHeartbeat(r.frame)) this.answerHeartbeat(r.frame);
+      const heartbeat = r.ok && isHeartbeat(r.frame);
+      this.tap?.frame('in', r.ok ? r.frame : r.error.fields, heartbeat);
+      if (r.ok && heartbeat) this.answerHeartbeat(r.frame);
       else this.queue.push(r.ok ? { frame: r.frame } : { error: r.error });
     }
     if (this.queue.length >= this.opts.maxQueuedFrames && !this.paused) {
@@ -175,7 +186,7 @@ export class Session implements SessionControl {
     this.heartbeats = this.heartbeats
       .then(async () => {
         if (this._state !== 'open') return;
-        for await (const reply of this.dispatcher.dispatch(frame, this, log)) this.write(reply);
+        for await (const reply of this.dispatcher.dispatch(frame, this, log)) this.write(reply, true);
       })
       .catch((err: unknown) => log.error({ err }, 'heartbeat failed'));
   }
@@ -255,8 +266,9 @@ export class Session implements SessionControl {
     if (err.fatal) this.close(`flood: ${err.message}`);
   }
 
-  private write(fields: FieldList): boolean {
+  private write(fields: FieldList, heartbeat = false): boolean {
     if (this._state !== 'open') return false;
+    this.tap?.frame('out', fields, heartbeat);
     if (this.socket.writableLength > this.opts.maxBufferedBytes) {
       this.log.warn(
         { buffered: this.socket.writableLength },

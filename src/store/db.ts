@@ -108,6 +108,11 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.#link.state;
   }
 
+  /** Why the link last dropped or failed to connect; undefined once it is ready again. */
+  get lastReason(): string | undefined {
+    return this.#link.lastReason;
+  }
+
   /** The ready connection's knex (tests, tools); throws StoreUnavailableError when the link is not ready. */
   get knex(): Knex {
     return this.#ready().main;

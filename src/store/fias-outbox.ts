@@ -73,6 +73,12 @@ export class FiasOutboxStore implements FiasOutboxQueue {
     return added;
   }
 
+  /** Records not sent yet. */
+  async depth(): Promise<number> {
+    const row = await this.store.run((k) => k('fias_outbox').whereNull('sent_at').count({ n: '*' }).first());
+    return Number((row as { n: unknown } | undefined)?.n ?? 0);
+  }
+
   async peek(): Promise<{ id: number; record: FiasRecord } | undefined> {
     const row = (await this.store.run((k) => k('fias_outbox').whereNull('sent_at').orderBy('id').first())) as
       Row | undefined;

@@ -21,6 +21,9 @@ import {
 const OPEN: OccurrenceState[] = ['pending', 'calling'];
 
 export class WakeupStore {
+  /** Told after every change of the schedule (the operator console); must not throw. */
+  onChanged: (() => void) | undefined;
+
   constructor(private readonly store: Store) {}
 
   /** Replaces the room's open wake-ups by `planned` (a new AlarmClock); returns how many it cancelled. */
@@ -305,6 +308,31 @@ export class WakeupStore {
     return (rows as Row[]).map(fromRow);
   }
 
+  /**
+   * Every occurrence planned for the local days `days` (YYYY-MM-DD), with its attempts, by due time:
+   * the console's wake-up list.
+   */
+  async onDays(days: readonly string[]): Promise<Array<Occurrence & { calls: Attempt[] }>> {
+    return this.store.run(async (k) => {
+      const rows = (await k('wakeup_occurrences')
+        .whereIn('local_date', [...days])
+        .orderBy([{ column: 'due_at' }, { column: 'id' }])) as Row[];
+      const ids = rows.map((r) => r.id);
+      const attempts = ids.length
+        ? ((await k('wakeup_attempts')
+            .whereIn('occurrence_id', ids)
+            .orderBy(['occurrence_id', 'attempt'])) as AttemptRow[])
+        : [];
+      const byOccurrence = new Map<number, Attempt[]>();
+      for (const a of attempts.map(fromAttemptRow)) {
+        const list = byOccurrence.get(a.occurrenceId) ?? [];
+        list.push(a);
+        byOccurrence.set(a.occurrenceId, list);
+      }
+      return rows.map(fromRow).map((o) => ({ ...o, calls: byOccurrence.get(o.id) ?? [] }));
+    });
+  }
+
   async attempts(occurrenceId: number): Promise<Attempt[]> {
     const rows = await this.store.run((k) =>
       k('wakeup_attempts').where({ occurrence_id: occurrenceId }).orderBy('attempt'),
@@ -319,8 +347,9 @@ export class WakeupStore {
       .update({ state: 'cancelled', next_attempt_at: null, finished_at: now });
   }
 
-  private inTx<T>(tx: unknown, fn: (k: Knex) => Promise<T>): Promise<T> {
-    if (tx) return fn(tx as Knex.Transaction);
-    return this.store.transaction((trx) => fn(trx));
+  private async inTx<T>(tx: unknown, fn: (k: Knex) => Promise<T>): Promise<T> {
+    const result = tx ? await fn(tx as Knex.Transaction) : await this.store.transaction((trx) => fn(trx));
+    this.onChanged?.();
+    return result;
   }
 }

@@ -1,6 +1,7 @@
 // Fires wake-ups at their due second. The store is the schedule: this keeps one timer for the earliest
 // pending attempt, hands what is due to the burst queue, and writes every attempt and result back.
 // Nothing is held only in memory: after a crash the next start recomputes everything from the store.
+import type { AttemptRecord } from '../telemetry/bus.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { WakeupStore } from '../store/wakeups.js';
@@ -73,6 +74,8 @@ export class WakeupScheduler {
     private readonly now: () => number = Date.now,
     /** A wake-up ended for good (reception alert, PMS push); errors are the listener's. */
     private readonly onFinal: (r: FinalResult) => void = () => undefined,
+    /** Every attempt that ended and counted, with how late it was placed (/metrics). */
+    private readonly onAttempt: (a: AttemptRecord) => void = () => undefined,
   ) {
     this.queue = new CallQueue<Due>(
       { maxConcurrent: config.maxConcurrentCalls },
@@ -314,10 +317,16 @@ export class WakeupScheduler {
         this.rearm();
         return;
       }
+      this.onAttempt({ room: started.occurrence.extension, result: 'failed', lateMs: Number(base.lateMs) });
       this.#report(started, after, { ...fields, result: 'failed' });
       return;
     }
     const after = await this.store.finish(started, outcome.result, details);
+    this.onAttempt({
+      room: started.occurrence.extension,
+      result: outcome.result,
+      lateMs: Number(base.lateMs),
+    });
     this.#report(started, after, fields);
   }
 

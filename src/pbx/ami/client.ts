@@ -70,6 +70,11 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
     return this.#link.state;
   }
 
+  /** Why the link last dropped or failed to connect; undefined once it is ready again. */
+  get lastReason(): string | undefined {
+    return this.#link.lastReason;
+  }
+
   /** Starts connecting; the link then keeps itself up until stop(). Calling it again does nothing. */
   start(): void {
     if (this.#link.state !== 'end')

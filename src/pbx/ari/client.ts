@@ -82,6 +82,11 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     return this.#link.state;
   }
 
+  /** Why the link last dropped or failed to connect; undefined once it is ready again. */
+  get lastReason(): string | undefined {
+    return this.#link.lastReason;
+  }
+
   /** Starts connecting; the link then keeps itself up until stop(). Calling it again does nothing. */
   start(): void {
     if (this.#link.state !== 'end') this.#log.info({ url: this.#config.url }, 'ARI link connecting');
