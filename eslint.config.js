@@ -1,6 +1,7 @@
-// Lint: typescript-eslint's recommended rules on the TypeScript sources.
+// Lint: typescript-eslint's recommended rules on the TypeScript sources (and the console page's JS).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'lab/cache/', 'lab/run/'] },
@@ -13,4 +14,6 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts', 'bench/**/*.ts', 'src/cli/**/*.ts'], rules: { 'no-console': 'off' } },
+  // The operator console's page runs in the browser.
+  { files: ['src/console/public/**/*.js'], languageOptions: { globals: globals.browser } },
 );

@@ -47,6 +47,7 @@ start() {
   else
     [[ -d $REPO_DIR/node_modules/tsx ]] || die "node_modules/ is missing: run npm ci (make lab does it)"
     port_open "$LAB_ENGINE_PORT" && die "port $LAB_ENGINE_PORT is taken by another program (LAB_ENGINE_PORT in lab/lab.env)"
+    port_open "$LAB_CONSOLE_PORT" && die "port $LAB_CONSOLE_PORT is taken by another program (LAB_CONSOLE_PORT in lab/lab.env)"
     local key vars=()
     for key in "${LAB_ENV_KEYS[@]}"; do
       [[ $key == PMS_* ]] && vars+=("$key=${!key}")
@@ -58,6 +59,7 @@ start() {
     from=$(($(stat -c %s "$LOG_FILE") + 1))
     # setsid: it outlives this script and the terminal. 9>&-: it must not hold the lab's lock.
     (cd "$REPO_DIR" && exec setsid env "${vars[@]}" PMS_LISTEN_PORT="$LAB_ENGINE_PORT" \
+      PMS_HTTP_ENABLED=true PMS_HTTP_HOST=127.0.0.1 PMS_HTTP_PORT="$LAB_CONSOLE_PORT" \
       PMS_ACCOUNTS="[{\"user\":\"$LAB_ENGINE_USER\",\"password\":\"$LAB_ENGINE_PASSWORD\",\"grade\":1}]" \
       node --import tsx src/main.ts >>"$LOG_FILE" 2>&1 </dev/null 9>&-) &
     pid=$!
@@ -98,6 +100,9 @@ Register your own softphone as a room (LAB-ONLY credentials, do not reuse them):
 The lab's SIP transport listens on $LAB_SIP_HOST only (asterisk-conf/pjsip.conf): run the softphone on
 this machine. Dial 8001-8003 to reach a lab phone (they answer at once), 9 + a number for the lab's
 pretend outside line.
+
+The operator console (links, rooms, wake-ups, the PMS conversation; /metrics, /healthz, /readyz):
+  http://127.0.0.1:$LAB_CONSOLE_PORT/    user $LAB_ENGINE_USER, password $LAB_ENGINE_PASSWORD
 
 Send PMS commands with pms-cli (bin/pms-cli.js; "help" lists the commands):
   export PMS_CLI_PORT=$LAB_ENGINE_PORT PMS_CLI_USER=$LAB_ENGINE_USER PMS_CLI_PASSWORD=$LAB_ENGINE_PASSWORD

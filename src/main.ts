@@ -2,6 +2,7 @@
 // and stops it gracefully on SIGTERM/SIGINT.
 import { ConfigError } from './errors.js';
 import { loadConfig, plaintextAccounts, usesDefaultAdmin, type Config } from './config/index.js';
+import { ConsoleServer } from './console/server.js';
 import { Engine } from './engine.js';
 import { createLogger } from './log.js';
 
@@ -29,6 +30,9 @@ for (const user of plaintextAccounts(config))
   );
 
 const engine = new Engine(config, log);
+const operatorConsole = config.http.enabled
+  ? new ConsoleServer(engine, log.child({ component: 'console' }))
+  : undefined;
 let stopping = false;
 const shutdown = (signal: string): void => {
   if (stopping) return;
@@ -39,26 +43,31 @@ const shutdown = (signal: string): void => {
     process.exit(1);
   }, 10_000);
   force.unref();
-  engine.stop().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log.error({ err }, 'error during shutdown');
-      process.exit(1);
-    },
-  );
+  Promise.allSettled([operatorConsole?.close()])
+    .then(() => engine.stop())
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (bug): kept running'));
 
-engine.start().catch((err: unknown) => {
-  // A configuration problem found at start (an unreadable or unusable TLS file) is the technician's
-  // to fix, like one found at load: exit code 2, which systemd does not restart.
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    log.fatal({ problems: err.problems }, 'engine failed to start: configuration');
-    process.exit(2);
-  }
-  log.fatal({ err }, 'engine failed to start');
-  process.exit(1);
-});
+engine
+  .start()
+  .then(() => operatorConsole?.listen())
+  .catch((err: unknown) => {
+    // A configuration problem found at start (an unreadable or unusable TLS file) is the technician's
+    // to fix, like one found at load: exit code 2, which systemd does not restart.
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      log.fatal({ problems: err.problems }, 'engine failed to start: configuration');
+      process.exit(2);
+    }
+    log.fatal({ err }, 'engine failed to start');
+    process.exit(1);
+  });

@@ -7,6 +7,7 @@ import { KEYS } from './schema.js';
 import type { Account, Config, KeySpec } from './types.js';
 import { fiasProblems } from './fias-keys.js';
 import { tlsProblems } from './security-keys.js';
+import { httpProblems } from './http-keys.js';
 
 export type { Account, BackoffConfig, Config, KeepaliveConfig } from './types.js';
 export { KEYS } from './schema.js';
@@ -72,6 +73,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     problems.push('wakeup.confirmDigit and wakeup.snoozeDigit: must be two different keys');
   problems.push(...tlsProblems(config.tls));
   problems.push(...fiasProblems(config.fias));
+  problems.push(...httpProblems(config.http));
   if (config.tls.enabled && config.tls.port !== 0 && config.tls.port === config.listen.port)
     problems.push('tls.port and listen.port: must be two different ports');
   if (problems.length) throw new ConfigError(problems);

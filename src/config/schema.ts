@@ -2,6 +2,7 @@ import { RoomSet } from '../rooms/room-set.js';
 import { digitList, digits, nonEmpty, sqlName } from './checks.js';
 import { FEATURE_KEYS } from './feature-keys.js';
 import { FIAS_KEYS } from './fias-keys.js';
+import { HTTP_KEYS } from './http-keys.js';
 import { LINK_KEYS } from './link-keys.js';
 import { LOGIN_GUARD_KEYS, TLS_KEYS } from './security-keys.js';
 import { isValidTimeZone, systemTimeZone } from '../time/zone.js';
@@ -228,6 +229,7 @@ export const KEYS: KeySpec[] = [
   },
   ...FEATURE_KEYS,
   ...FIAS_KEYS,
+  ...HTTP_KEYS,
   {
     path: 'log.level',
     env: 'PMS_LOG_LEVEL',

@@ -133,6 +133,16 @@ export interface Config {
     deskContext: string;
     reloadModule: string;
   };
+  /** The operator console (src/config/http-keys.ts, src/console/). */
+  http: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    certFile: string;
+    keyFile: string;
+    sessionHours: number;
+    conversationFrames: number;
+  };
   /** The FIAS link to an Oracle-style PMS (src/config/fias-keys.ts). */
   fias: {
     enabled: boolean;

