@@ -6,6 +6,8 @@ SHELL := /bin/bash
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 UNIT := $(sort $(wildcard test/unit/*.test.ts))
 INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
+# The operator console in Debian's Chromium (installed by lab/up.sh), against the lab.
+BROWSER := $(sort $(wildcard test/browser/*.test.ts))
 # Each fault scenario disturbs the lab and puts it back (lab/faults.sh restore).
 FAULTS := $(sort $(wildcard test/faults/*.test.ts))
 
@@ -15,7 +17,7 @@ help:
 	@echo "make test        lint, start the lab (Asterisk 22 + MariaDB + baresip phones), run all tests"
 	@echo "make run         start the lab and run the engine against it (PMS port 5078)"
 	@echo "make unit        unit tests only (no lab needed)"
-	@echo "make integration integration tests against the running lab"
+	@echo "make integration integration and browser tests against the running lab"
 	@echo "make faults      the fault suite against the running lab (restarts, freezes, cuts, kills)"
 	@echo "make lab         the lab plus the engine in the background, and how to register a softphone"
 	@echo "make lab-stop    stop the engine of make lab and the lab"
@@ -41,15 +43,15 @@ unit: deps
 
 integration: deps
 	bash lab/engine.sh stop
-	$(NODE_TEST) $(INTEGRATION)
+	$(NODE_TEST) $(INTEGRATION) $(BROWSER)
 
-# Two runs: unit and integration tests in one runner (its closing summary counts them all), then the
+# Two runs: unit, integration and browser tests in one runner (its closing summary counts them all), then the
 # fault suite, which restarts, freezes and kills the lab's servers and so goes last (the runner would
 # sort the files of one run). The second runs even when the first failed; either failing fails `make
 # test`. The lab tests fail (never skip) if the lab is not up.
 test: lint lab-up
 	bash lab/engine.sh stop
-	status=0; $(NODE_TEST) $(UNIT) $(INTEGRATION) || status=1; $(NODE_TEST) $(FAULTS) || status=1; exit $$status
+	status=0; $(NODE_TEST) $(UNIT) $(INTEGRATION) $(BROWSER) || status=1; $(NODE_TEST) $(FAULTS) || status=1; exit $$status
 
 faults: deps
 	bash lab/engine.sh stop

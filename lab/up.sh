@@ -13,7 +13,8 @@ main() {
   local started=$SECONDS
 
   # systemd-analyze: the tests verify the shipped systemd unit (ops/pms-engine.service) with it.
-  ensure_commands mmdebstrap:mmdebstrap baresip:baresip-core sox:sox systemd-analyze:systemd
+  # chromium: the console's browser tests (test/browser/) drive Debian's Chromium with playwright-core.
+  ensure_commands mmdebstrap:mmdebstrap baresip:baresip-core sox:sox systemd-analyze:systemd chromium:chromium
   bash "$LAB_DIR/build-rootfs.sh"
   ensure_mariadb
   install_asterisk_config

@@ -21,6 +21,9 @@ import { ConsoleSessions } from './sessions.js';
 import { someRooms, type RoomSources, type RoomView } from './views.js';
 
 const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public');
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export class ConsoleServer {
   readonly app: FastifyInstance;
@@ -61,6 +64,15 @@ export class ConsoleServer {
       ttlMs: http.sessionHours * 3_600_000,
       log,
     };
+    // The page loads only its own files; nothing may frame it; API answers are never cached.
+    this.app.addHook('onSend', async (req, reply, payload) => {
+      reply.header('content-security-policy', CSP);
+      reply.header('x-frame-options', 'DENY');
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+      if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+      return payload;
+    });
     void this.app.register(fastifyCookie);
     void this.app.register(fastifyStatic, { root: PUBLIC, prefix: '/', index: 'index.html' });
     registerRoutes(this, auth);

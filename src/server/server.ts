@@ -156,6 +156,7 @@ export class PmsServer {
         t.tell('frame', { session: id, dir, at: Date.now(), text: maskFrame(fields) });
       },
       loggedIn: (user) => this.observe(session(), { user }),
+      loggedOut: () => this.observe(session(), { user: null }),
     };
   }
 

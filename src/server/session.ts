@@ -44,6 +44,7 @@ export interface SessionTap {
   /** A frame read or written; heartbeats and their answers are flagged (the console keeps them apart). */
   frame(dir: 'in' | 'out', fields: Iterable<readonly [string, string | number]>, heartbeat: boolean): void;
   loggedIn(user: string): void;
+  loggedOut(): void;
 }
 
 export class Session implements SessionControl {
@@ -113,6 +114,7 @@ export class Session implements SessionControl {
   }
   logout(): void {
     this._account = undefined;
+    this.tap?.loggedOut();
   }
   loginFailed(): FailureOutcome {
     const outcome = this.guard?.failed(this.address) ?? { delayMs: 0, lockedOut: false };

@@ -78,6 +78,10 @@ describe('operator console (HTTP, no PBX)', T, () => {
     const a = await loginAs(ADMIN);
     assert.match(a.setCookie, /HttpOnly/i);
     assert.match(a.setCookie, /SameSite=Strict/i);
+    const page = await fetch(base + '/');
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
     assert.equal(a.grade, 1);
     const state = await fetch(base + '/api/state', { headers: { cookie: a.cookie } });
     assert.equal(state.status, 200);
