@@ -3,7 +3,7 @@
 // cannot act; a request without its CSRF token is refused; a wake-up set by AlarmClock appears with
 // its attempt once it rang a baresip phone; Asterisk restarted, the AMI and ARI indicators go to
 // reconnecting and back to ready, each change raising a notice. Screenshots of those states go to
-// docs/ (the README shows them).
+// lab/run/screenshots/, or to docs/ (the README shows those) with PMS_DOCS_SCREENSHOTS=1.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,7 +19,10 @@ import { FRONT_DESK, labDatabase, startLabEngine } from '../lab/engine.js';
 import { asteriskCli, registeredPhones, requireLab, waitForAsterisk } from '../lab/lab.js';
 import { phone } from '../lab/phone.js';
 
-const DOCS = resolve(import.meta.dirname, '../../docs');
+const DOCS = resolve(
+  import.meta.dirname,
+  process.env.PMS_DOCS_SCREENSHOTS === '1' ? '../../docs' : '../../lab/run/screenshots',
+);
 const DB = 'pms_console_browser_it';
 const ADMIN = { user: 'engineer', password: 'lab-console-admin', grade: 1 as const };
 const OPERATOR = { user: 'desk', password: 'lab-console-desk', grade: 2 as const };
