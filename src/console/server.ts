@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine.js';
+import { PbxUnavailableError, StoreUnavailableError } from '../errors.js';
 import { AccountBook } from '../server/accounts.js';
 import type { TelemetryEvents } from '../telemetry/bus.js';
 import { Metrics } from '../telemetry/metrics.js';
@@ -72,6 +73,16 @@ export class ConsoleServer {
       reply.header('referrer-policy', 'no-referrer');
       if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
       return payload;
+    });
+    // A link that is down is the engine's state, not a bug: 503 with its reason; anything else 500
+    // without detail (logged). Fastify's own 4xx (a bad body, a wrong content type) pass through.
+    this.app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+      if (err instanceof StoreUnavailableError || err instanceof PbxUnavailableError)
+        return reply.code(503).send({ error: `Unavailable: ${err.message}` });
+      if (err.statusCode && err.statusCode < 500)
+        return reply.code(err.statusCode).send({ error: err.message });
+      this.log.error({ err }, 'console request failed');
+      return reply.code(500).send({ error: 'Internal error' });
     });
     void this.app.register(fastifyCookie);
     void this.app.register(fastifyStatic, { root: PUBLIC, prefix: '/', index: 'index.html' });

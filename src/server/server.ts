@@ -153,7 +153,9 @@ export class PmsServer {
           if (dir === 'in') this.observe(session(), { lastHeartbeat: Date.now() });
           return;
         }
-        t.tell('frame', { session: id, dir, at: Date.now(), text: maskFrame(fields) });
+        // Masked and timestamped only when someone looks (a GetCDR export writes thousands of frames).
+        if (t.listenerCount('frame'))
+          t.tell('frame', { session: id, dir, at: Date.now(), text: maskFrame(fields) });
       },
       loggedIn: (user) => this.observe(session(), { user }),
       loggedOut: () => this.observe(session(), { user: null }),

@@ -141,6 +141,16 @@ describe('operator console (HTTP, no PBX)', T, () => {
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.match(((await r.json()) as { error: string }).error, message);
     }
+    // The database is away in this test: a read says so with 503, not a bare 500.
+    const rooms = await fetch(base + '/api/rooms', { headers: { cookie: a.cookie } });
+    assert.equal(rooms.status, 503);
+    assert.match(((await rooms.json()) as { error: string }).error, /^Unavailable: database/);
+    const unparsable = await fetch(base + '/api/wakeups', {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    assert.equal(unparsable.status, 400);
     const fias = await post('/api/fias/enable', {}, h);
     assert.equal(fias.status, 409);
     assert.match(((await fias.json()) as { error: string }).error, /FIAS is not enabled/);
