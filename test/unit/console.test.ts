@@ -4,7 +4,10 @@
 // login, and /metrics parsed by a Prometheus text-format parser, holding the commands sent.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { parse as parseYaml } from 'yaml';
 import { PmsClient } from '../../src/client/pms-client.js';
@@ -12,6 +15,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { ConsoleServer } from '../../src/console/server.js';
 import { Engine } from '../../src/engine.js';
 import { captureLog } from './support/capture-log.js';
+import { selfSigned } from './support/certs.js';
 import { ADMIN, OPERATOR, loginFields, HEARTBEAT } from './support/harness.js';
 
 const T = { timeout: 30_000 };
@@ -232,5 +236,91 @@ describe('operator console (HTTP, no PBX)', T, () => {
       : undefined;
     assert.notEqual(answer?.get('Response'), 'Success');
     await pms?.close().catch(() => undefined);
+  });
+});
+
+describe('operator console over HTTPS (http.certFile, http.keyFile)', T, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pms-console-tls-'));
+  let engine: Engine;
+  let web: ConsoleServer;
+  let url: string;
+  let ca: Buffer;
+
+  before(async () => {
+    await selfSigned(dir, 'console', 'localhost');
+    ca = readFileSync(join(dir, 'console.crt'));
+    const config = loadConfig({
+      env: {},
+      values: {
+        listen: { host: '127.0.0.1', port: 0 },
+        accounts: [ADMIN],
+        ami: { host: '127.0.0.1', port: 1, username: 'x', password: 'x' },
+        ari: { url: 'http://127.0.0.1:1', username: 'x', password: 'x' },
+        db: { host: '127.0.0.1', port: 1 },
+        hotel: { rooms: '8001-8004' },
+        http: {
+          enabled: true,
+          host: '127.0.0.1',
+          port: 0,
+          certFile: join(dir, 'console.crt'),
+          keyFile: join(dir, 'console.key'),
+        },
+      },
+    });
+    engine = new Engine(config, captureLog().log);
+    web = new ConsoleServer(engine, captureLog().log);
+    url = await web.listen();
+  });
+  after(async () => {
+    await web?.close();
+    await engine?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One HTTPS request trusting only the test's certificate. */
+  const call = (path: string, method = 'GET', body?: string) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((done, fail) => {
+      const req = httpsRequest(
+        `${url}${path}`,
+        { method, ca, headers: body ? { 'content-type': 'application/json' } : {}, timeout: 5_000 },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
+    });
+
+  it('serves HTTPS only, and its session cookie is Secure', async () => {
+    assert.match(url, /^https:\/\//);
+    assert.equal((await call('/healthz')).status, 200);
+    const login = await call(
+      '/api/login',
+      'POST',
+      JSON.stringify({ user: ADMIN.user, password: ADMIN.password }),
+    );
+    assert.equal(login.status, 200);
+    assert.match(String(login.headers['set-cookie']), /; Secure/i);
+    await assert.rejects(fetch(url.replace('https:', 'http:') + '/healthz'), 'no plain HTTP on the port');
+  });
+
+  it('half a TLS pair, or a file it cannot read, is refused at load', () => {
+    const load = (http: Record<string, unknown>) => () =>
+      loadConfig({
+        env: {},
+        values: {
+          ami: { username: 'x', password: 'x' },
+          ari: { username: 'x', password: 'x' },
+          hotel: { rooms: '8001' },
+          http: { enabled: true, ...http },
+        },
+      });
+    assert.throws(load({ certFile: join(dir, 'console.crt') }), /give both \(HTTPS\) or neither/);
+    assert.throws(
+      load({ certFile: join(dir, 'nope.crt'), keyFile: join(dir, 'console.key') }),
+      /http.certFile: .* cannot be read \(ENOENT\)/,
+    );
   });
 });

@@ -3,7 +3,6 @@
 // when required, and the errors a technician gets for missing or unusable files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,40 +14,10 @@ import { ConfigError } from '../../src/errors.js';
 import { ADMIN, HEARTBEAT, loginFields, startHarness, type Harness } from './support/harness.js';
 import { within } from '../support/wait.js';
 import { replyOrClosed } from './support/reply-or-closed.js';
+import { selfSigned } from './support/certs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pms-tls-'));
 const path = (name: string): string => join(dir, name);
-
-function openssl(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('openssl', args, { timeout: 30_000 }, (err, _out, stderr) =>
-      err
-        ? reject(new Error(`openssl ${args[0]} failed (is openssl installed?): ${err.message} ${stderr}`))
-        : resolve(),
-    ),
-  );
-}
-
-/** A self-signed certificate and its key, valid for `cn` and 127.0.0.1. */
-async function selfSigned(name: string, cn: string): Promise<void> {
-  await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-keyout',
-    path(`${name}.key`),
-    '-out',
-    path(`${name}.crt`),
-    '-subj',
-    `/CN=${cn}`,
-    '-addext',
-    `subjectAltName=DNS:${cn},IP:127.0.0.1`,
-  ]);
-}
 
 const required = {
   PMS_AMI_USERNAME: 'u',
@@ -67,8 +36,8 @@ async function connectTls(port: number, extra: ConnectionOptions = {}): Promise<
 }
 
 before(async () => {
-  await selfSigned('server', 'localhost');
-  await selfSigned('client', 'front-desk-pms');
+  await selfSigned(dir, 'server', 'localhost');
+  await selfSigned(dir, 'client', 'front-desk-pms');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
