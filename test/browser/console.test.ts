@@ -155,6 +155,41 @@ describe('operator console in Chromium, on the lab', { timeout: 420_000 }, () =>
     }
   });
 
+  it("the administrator's actions: set a wake-up from the form, cancel it with its button, download the call records", async () => {
+    const tomorrow = formatLocal(new Date(Date.now() + 86_400_000), tz()).slice(0, 10);
+    await page.fill('#wakeup-room', '8003');
+    await page.fill('#wakeup-time', '06:30');
+    await page.fill('#wakeup-date', tomorrow);
+    await page.click('#wakeup-form [type="submit"]');
+    const row = page.locator('#wakeups tr[data-room="8003"][data-state="pending"]');
+    await row.waitFor({ timeout: 5_000 });
+    const id = await row.getAttribute('data-wakeup');
+    const stored = (await engine.wakeupStore.forRoom('8003')).find((o) => String(o.id) === id);
+    assert.equal(stored?.state, 'pending');
+    assert.equal(stored?.localDate, tomorrow);
+    assert.equal(stored?.localStart, '06:30');
+    await page.click(`button[data-cancel="${id}"]`);
+    await page
+      .locator(`#wakeups tr[data-wakeup="${id}"][data-state="cancelled"]`)
+      .waitFor({ timeout: 5_000 });
+    assert.equal(
+      (await engine.wakeupStore.forRoom('8003')).find((o) => String(o.id) === id)?.state,
+      'cancelled',
+    );
+    assert.match((await page.textContent('#action-result')) ?? '', /cancelled/);
+    const csv = await page.evaluate(async () => {
+      const a = document.querySelector('#cdr-download') as HTMLAnchorElement;
+      const r = await fetch(a.href);
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    });
+    assert.equal(csv.status, 200);
+    assert.match(csv.type ?? '', /text\/csv/);
+    assert.match(
+      csv.text,
+      /^src,dst,trunk,callstart,talkstart,callend,duration,billsec,calltype,disposition,direction\n/,
+    );
+  });
+
   it('Asterisk restarted: AMI and ARI go to reconnecting and back to ready, each change a notice', async () => {
     const before = await page.locator('#events li').count();
     const restart = asteriskCli('core restart now').catch((err: unknown) => String(err));
