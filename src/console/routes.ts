@@ -77,6 +77,7 @@ export function registerRoutes(c: ConsoleParts, auth: AuthDeps): void {
       (req, reply) => requireSession(auth, req, reply) && requireCsrf(req, reply),
       (req, reply) => {
         auth.sessions.close(req.consoleSession!.id);
+        c.live.end();
         reply.clearCookie(COOKIE, cookieOptions(auth));
         return reply.code(204).send();
       },
@@ -118,9 +119,11 @@ export function registerRoutes(c: ConsoleParts, auth: AuthDeps): void {
   );
   app.get(
     '/api/events',
-    guarded(seen, (_req, reply) => {
+    guarded(seen, (req, reply) => {
+      const id = req.consoleSession!.id;
       reply.hijack();
-      if (!c.live.open(reply.raw)) reply.raw.writeHead(503).end('too many live streams');
+      if (!c.live.open(reply.raw, () => auth.sessions.get(id) !== undefined))
+        reply.raw.writeHead(503).end('too many live streams');
     }),
   );
 

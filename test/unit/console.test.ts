@@ -14,6 +14,7 @@ import { PmsClient } from '../../src/client/pms-client.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ConsoleServer } from '../../src/console/server.js';
 import { Engine } from '../../src/engine.js';
+import { within } from '../support/wait.js';
 import { captureLog } from './support/capture-log.js';
 import { selfSigned } from './support/certs.js';
 import { ADMIN, OPERATOR, loginFields, HEARTBEAT } from './support/harness.js';
@@ -160,6 +161,32 @@ describe('operator console (HTTP, no PBX)', T, () => {
     assert.match(((await fias.json()) as { error: string }).error, /FIAS is not enabled/);
     const csv = await fetch(base + '/api/cdr.csv?from=yesterday', { headers: { cookie: a.cookie } });
     assert.equal(csv.status, 400);
+  });
+
+  it('the live stream needs a login, sends events, and ends at logout', async () => {
+    assert.equal((await fetch(base + '/api/events')).status, 401);
+    const a = await loginAs(ADMIN);
+    const stream = await fetch(base + '/api/events', { headers: { cookie: a.cookie } });
+    assert.equal(stream.status, 200);
+    assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = stream.body!.getReader();
+    const received: string[] = [];
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        received.push(Buffer.from(value).toString());
+      }
+    })();
+    // A PMS session's connection is pushed to the page.
+    const pms = await PmsClient.connect(engine.server.port);
+    const deadline = Date.now() + 5_000;
+    while (!received.join('').includes('event: session') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await pms.close();
+    assert.match(received.join(''), /event: session\ndata: \{"id":"s\d+"/);
+    assert.equal((await post('/api/logout', {}, { cookie: a.cookie, 'x-csrf-token': a.csrf })).status, 204);
+    await within(reading, 5_000, 'the stream ended at logout');
   });
 
   it('logout ends the session (with its CSRF header)', async () => {
