@@ -14,6 +14,7 @@ import { PmsClient } from '../../src/client/pms-client.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ConsoleServer } from '../../src/console/server.js';
 import { Engine } from '../../src/engine.js';
+import { FiasSim } from '../fias/sim.js';
 import { within } from '../support/wait.js';
 import { captureLog } from './support/capture-log.js';
 import { selfSigned } from './support/certs.js';
@@ -349,5 +350,86 @@ describe('operator console over HTTPS (http.certFile, http.keyFile)', T, () => {
       load({ certFile: join(dir, 'nope.crt'), keyFile: join(dir, 'console.key') }),
       /http.certFile: .* cannot be read \(ENOENT\)/,
     );
+  });
+});
+
+describe('operator console: the FIAS link commands and its state, against the FIAS simulator', T, () => {
+  let sim: FiasSim;
+  let engine: Engine;
+  let web: ConsoleServer;
+  let base: string;
+
+  before(async () => {
+    sim = new FiasSim();
+    const port = await sim.listen();
+    const config = loadConfig({
+      env: {},
+      values: {
+        listen: { host: '127.0.0.1', port: 0 },
+        accounts: [ADMIN],
+        ami: { host: '127.0.0.1', port: 1, username: 'x', password: 'x' },
+        ari: { url: 'http://127.0.0.1:1', username: 'x', password: 'x' },
+        db: { host: '127.0.0.1', port: 1 },
+        hotel: { rooms: '8001-8004' },
+        http: { enabled: true, host: '127.0.0.1', port: 0 },
+        fias: { enabled: true, host: '127.0.0.1', port, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } },
+      },
+    });
+    engine = new Engine(config, captureLog().log);
+    web = new ConsoleServer(engine, captureLog().log);
+    await engine.start();
+    base = await web.listen();
+    await engine.fias!.waitForState('ESTABLISHED', 10_000);
+  });
+  after(async () => {
+    await web?.close();
+    await engine?.stop();
+    await sim?.close();
+  });
+
+  it('state shows the FIAS link; disable, enable and disconnect act on it, each change an event', async () => {
+    const r = await fetch(base + '/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: ADMIN.user, password: ADMIN.password }),
+    });
+    const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { csrf } = (await r.json()) as { csrf: string };
+    const state = async () =>
+      (await (await fetch(base + '/api/state', { headers: { cookie } })).json()) as {
+        links: Array<{ link: string; state: string }>;
+        fias: { state: string } | null;
+        events: Array<{ text: string }>;
+      };
+    const command = async (cmd: string) => {
+      const res = await fetch(`${base}/api/fias/${cmd}`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
+      assert.equal(res.status, 200, cmd);
+      return (await res.json()) as { state: string };
+    };
+    assert.equal((await state()).fias?.state, 'ESTABLISHED');
+    assert.equal((await command('disable')).state !== 'ESTABLISHED', true);
+    await engine.fias!.waitForState('DISABLED', 5_000);
+    let s = await state();
+    assert.equal(s.links.find((l) => l.link === 'fias')?.state, 'DISABLED');
+    assert.ok(
+      s.events.some((e) => /^FIAS .* → DISABLED/.test(e.text)),
+      JSON.stringify(s.events),
+    );
+    const ready = await fetch(base + '/readyz');
+    assert.equal(((await ready.json()) as { links: Record<string, string> }).links.fias, 'DISABLED');
+    await command('enable');
+    await engine.fias!.waitForState('ESTABLISHED', 10_000);
+    await command('disconnect');
+    await engine.fias!.waitForState('CLOSED', 5_000);
+    s = await state();
+    assert.equal(s.fias?.state, 'CLOSED');
+    const bad = await fetch(`${base}/api/fias/reboot`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf },
+    });
+    assert.equal(bad.status, 400);
   });
 });
