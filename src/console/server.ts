@@ -102,7 +102,8 @@ export class ConsoleServer {
       rooms.clear();
       if (wakeups) this.live.send('wakeups', {});
       wakeups = false;
-      if (changed.length)
+      // Nobody looking: nothing to read (a night audit's check-outs cost the store nothing more).
+      if (changed.length && this.live.size)
         void this.roomsNow(changed)
           .then((views) => this.live.send('rooms', views))
           .catch((err: unknown) => this.log.debug({ err }, 'console: rooms not read'));
