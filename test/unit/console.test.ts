@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { parse as parseYaml } from 'yaml';
 import { PmsClient } from '../../src/client/pms-client.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, type Config, type DeepPartial } from '../../src/config/index.js';
 import { ConsoleServer } from '../../src/console/server.js';
 import { Engine } from '../../src/engine.js';
 import { FiasSim } from '../fias/sim.js';
@@ -22,6 +22,22 @@ import { ADMIN, OPERATOR, loginFields, HEARTBEAT } from './support/harness.js';
 
 const T = { timeout: 30_000 };
 
+/** An engine whose PBX and database point nowhere (port 1), with the console on: `values` over that. */
+function offlineConfig(values: DeepPartial<Config>): Config {
+  return loadConfig({
+    env: {},
+    values: {
+      listen: { host: '127.0.0.1', port: 0 },
+      ami: { host: '127.0.0.1', port: 1, username: 'x', password: 'x' },
+      ari: { url: 'http://127.0.0.1:1', username: 'x', password: 'x' },
+      db: { host: '127.0.0.1', port: 1 },
+      hotel: { rooms: '8001-8004' },
+      ...values,
+      http: { enabled: true, host: '127.0.0.1', port: 0, ...values.http },
+    },
+  });
+}
+
 describe('operator console (HTTP, no PBX)', T, () => {
   let engine: Engine;
   let consoleServer: ConsoleServer;
@@ -29,18 +45,9 @@ describe('operator console (HTTP, no PBX)', T, () => {
   const logs = captureLog('debug');
 
   before(async () => {
-    const config = loadConfig({
-      env: {},
-      values: {
-        listen: { host: '127.0.0.1', port: 0 },
-        accounts: [ADMIN, OPERATOR],
-        ami: { host: '127.0.0.1', port: 1, username: 'x', password: 'x' },
-        ari: { url: 'http://127.0.0.1:1', username: 'x', password: 'x' },
-        db: { host: '127.0.0.1', port: 1 },
-        hotel: { rooms: '8001-8004' },
-        http: { enabled: true, host: '127.0.0.1', port: 0 },
-        session: { loginFreeFailures: 2, loginDelayMaxMs: 10, lockoutFailures: 4, lockoutSec: 60 },
-      },
+    const config = offlineConfig({
+      accounts: [ADMIN, OPERATOR],
+      session: { loginFreeFailures: 2, loginDelayMaxMs: 10, lockoutFailures: 4, lockoutSec: 60 },
     });
     engine = new Engine(config, logs.log);
     await engine.start();
@@ -277,23 +284,9 @@ describe('operator console over HTTPS (http.certFile, http.keyFile)', T, () => {
   before(async () => {
     await selfSigned(dir, 'console', 'localhost');
     ca = readFileSync(join(dir, 'console.crt'));
-    const config = loadConfig({
-      env: {},
-      values: {
-        listen: { host: '127.0.0.1', port: 0 },
-        accounts: [ADMIN],
-        ami: { host: '127.0.0.1', port: 1, username: 'x', password: 'x' },
-        ari: { url: 'http://127.0.0.1:1', username: 'x', password: 'x' },
-        db: { host: '127.0.0.1', port: 1 },
-        hotel: { rooms: '8001-8004' },
-        http: {
-          enabled: true,
-          host: '127.0.0.1',
-          port: 0,
-          certFile: join(dir, 'console.crt'),
-          keyFile: join(dir, 'console.key'),
-        },
-      },
+    const config = offlineConfig({
+      accounts: [ADMIN],
+      http: { certFile: join(dir, 'console.crt'), keyFile: join(dir, 'console.key') },
     });
     engine = new Engine(config, captureLog().log);
     web = new ConsoleServer(engine, captureLog().log);
@@ -362,18 +355,9 @@ describe('operator console: the FIAS link commands and its state, against the FI
   before(async () => {
     sim = new FiasSim();
     const port = await sim.listen();
-    const config = loadConfig({
-      env: {},
-      values: {
-        listen: { host: '127.0.0.1', port: 0 },
-        accounts: [ADMIN],
-        ami: { host: '127.0.0.1', port: 1, username: 'x', password: 'x' },
-        ari: { url: 'http://127.0.0.1:1', username: 'x', password: 'x' },
-        db: { host: '127.0.0.1', port: 1 },
-        hotel: { rooms: '8001-8004' },
-        http: { enabled: true, host: '127.0.0.1', port: 0 },
-        fias: { enabled: true, host: '127.0.0.1', port, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } },
-      },
+    const config = offlineConfig({
+      accounts: [ADMIN],
+      fias: { enabled: true, host: '127.0.0.1', port, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } },
     });
     engine = new Engine(config, captureLog().log);
     web = new ConsoleServer(engine, captureLog().log);
