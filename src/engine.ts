@@ -84,6 +84,9 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
       log.child({ component: 'rooms' }),
     );
     this.rooms.onChanged = (rooms) => this.telemetry.tell('rooms', rooms);
+    // What the room service knows of the store and of AstDB holds while their links stay as they were.
+    this.store.on('state', () => this.rooms.forget());
+    this.ami.on('state', () => this.rooms.forget());
     this.voicemailCounts = new CountStore(this.store);
     this.lamps = new FiasLampStore(this.store);
     this.voicemail = new VoicemailService({

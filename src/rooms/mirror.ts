@@ -29,6 +29,17 @@ export function roomKeys(room: Room): Array<[string, string]> {
   ];
 }
 
+/**
+ * The keys of `after` whose values differ from `before` (both of the same room): what a change must
+ * write when AstDB holds `before`. Every key when `before` is undefined (AstDB's state not known).
+ */
+export function changedKeys(before: Room | undefined, after: Room): Array<[string, string]> {
+  const next = roomKeys(after);
+  if (!before || before.extension !== after.extension) return next;
+  const prev = new Map(roomKeys(before));
+  return next.filter(([k, v]) => prev.get(k) !== v);
+}
+
 export function numberingKeys(n: Config['numbering']): Array<[string, string]> {
   return [
     ['numbering/outside', n.outsideCode],
@@ -50,6 +61,11 @@ export class RoomMirror {
 
   async write(room: Room): Promise<void> {
     await this.putAll(roomKeys(room));
+  }
+
+  /** Writes the given keys of rooms (from roomKeys / changedKeys), all in flight at once. */
+  async writeKeys(pairs: Array<[string, string]>): Promise<void> {
+    await this.putAll(pairs);
   }
 
   /** The hotel-wide keys: the numbering and the engine's ARI application. */

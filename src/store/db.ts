@@ -160,6 +160,24 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /**
+   * Runs one statement in autocommit (a single-row upsert is all or nothing by itself). A link lost
+   * once the statement was handed to a connection leaves it unknown whether it was kept: the error
+   * says so (`duringCommit`), as for a transaction's COMMIT. Refused before sending (link not ready,
+   * no pooled connection in time): a plain "unavailable", nothing was applied.
+   */
+  async write<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
+    try {
+      return await this.run(fn);
+    } catch (err) {
+      const sent = err instanceof StoreUnavailableError && err.cause !== undefined;
+      const notSent = (err as { cause?: { name?: string } }).cause?.name === 'KnexTimeoutError';
+      if (sent && !notSent)
+        throw new StoreUnavailableError((err as Error).message, (err as Error).cause, true);
+      throw err;
+    }
+  }
+
+  /**
    * Runs `fn` in one transaction: all of it is applied, or none. If the database is lost while the
    * COMMIT is in flight, nobody can tell whether it took: the error says so (`duringCommit`), and the
    * next re-sync makes AstDB equal to whatever the store kept.

@@ -46,6 +46,10 @@ interface Row {
 /** What the room service needs of a store; `tx` is an open transaction of that store. */
 export interface RoomRepo {
   get(extension: string, tx?: unknown): Promise<Room>;
+  /**
+   * Saves the room: in `tx`, or without one as a single autocommit statement, all or nothing by
+   * itself (a StoreUnavailableError with `duringCommit` when its outcome is unknown).
+   */
   save(room: Room, tx?: unknown): Promise<void>;
   /** Every room that is not clean; in `tx`, as that transaction sees them. */
   list(tx?: unknown): Promise<Room[]>;
@@ -74,7 +78,8 @@ export class RoomStore implements RoomRepo {
   async save(room: Room, tx?: unknown): Promise<void> {
     const trx = tx as Knex.Transaction | undefined;
     const row = toRow(room);
-    await this.store.run((k) =>
+    // Outside a transaction: one autocommit upsert (Store.write says when its outcome is unknown).
+    await (trx ? this.store.run.bind(this.store) : this.store.write.bind(this.store))((k) =>
       (trx ?? k)('rooms')
         .insert(row)
         .onConflict('extension')

@@ -181,6 +181,7 @@ describe('pms-cli against a PMS server', () => {
   beforeEach(() => {
     h.store.rows.clear();
     h.ami.db.clear();
+    h.rooms.forget();
   });
 
   it('check-in prints the Success reply, exits 0, and the room is checked in', async () => {

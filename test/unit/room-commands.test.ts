@@ -25,6 +25,8 @@ describe('room commands', () => {
     h.ami.db.clear();
     h.ami.failWhen = undefined;
     h.ami.state = 'ready';
+    // A new, empty store and AstDB behind the service: what it knew of them is gone (as at a reconnect).
+    h.rooms.forget();
   });
 
   /** Sends a command, expects an error with `message`, and checks nothing changed anywhere. */
@@ -406,7 +408,8 @@ describe('room commands', () => {
     );
     const storeBefore = await h.store.get('8001');
     let failures = 1;
-    h.ami.failWhen = (name, f) => name === 'DBPut' && f.Key === '8001/dnd' && failures-- > 0;
+    // The change writes only its changed keys (name, class): the link drops at the second.
+    h.ami.failWhen = (name, f) => name === 'DBPut' && f.Key === '8001/class' && failures-- > 0;
     const r = await c.call(
       set('CheckIn', [
         ['Phone', '8001'],
@@ -449,6 +452,97 @@ describe('room commands', () => {
       dnd_until: '0',
       group: 'Default',
     });
+  });
+
+  it('a change writes only the AstDB keys whose values change; an unchanged one writes nothing', async () => {
+    const puts = (): string[] =>
+      h.ami.sent.filter((a) => a.name === 'DBPut').map((a) => String(a.fields.Key));
+    const saves: string[] = [];
+    const save = h.store.save.bind(h.store);
+    h.store.save = async (room, tx) => {
+      saves.push(room.extension);
+      return save(room, tx);
+    };
+    try {
+      // The room's first write since the links came up is whole: its AstDB is not known yet.
+      await c.call(
+        set('ExtenName', [
+          ['Phone', '8002'],
+          ['Name', 'First'],
+        ]),
+      );
+      h.ami.sent.length = 0;
+      await c.call(
+        set('ExtenName', [
+          ['Phone', '8002'],
+          ['Name', 'Second'],
+        ]),
+      );
+      assert.deepEqual(puts(), ['8002/name']);
+      assert.equal(h.ami.db.get('pms/8002/name'), 'Second');
+      assert.equal((await h.store.get('8002')).guestName, 'Second');
+      h.ami.sent.length = 0;
+      saves.length = 0;
+      const same = await c.call(
+        set('ExtenName', [
+          ['Phone', '8002'],
+          ['Name', 'Second'],
+        ]),
+      );
+      assert.equal(same.get('Response'), 'Success');
+      assert.deepEqual(puts(), []);
+      assert.deepEqual(saves, []);
+      // After the links changed (a reconnect: Asterisk may have lost its AstDB), the next write is whole.
+      h.rooms.forget();
+      h.ami.db.clear();
+      await c.call(
+        set('ExtenLimit', [
+          ['Phone', '8002'],
+          ['Limit', '4'],
+        ]),
+      );
+      assert.deepEqual(h.ami.room('8002'), {
+        class: '4',
+        name: 'Second',
+        dnd: '0',
+        dnd_from: '0',
+        dnd_until: '0',
+        group: 'Default',
+      });
+    } finally {
+      h.store.save = save;
+    }
+  });
+
+  it('a change that failed is written whole next time, from the store read again', async () => {
+    await c.call(
+      set('CheckIn', [
+        ['Phone', '8003'],
+        ['Name', 'Kept'],
+        ['Limit', '2'],
+      ]),
+    );
+    h.ami.failWhen = (name, f) => name === 'DBPut' && f.Key === '8003/name';
+    const r = await c.call(
+      set('ExtenName', [
+        ['Phone', '8003'],
+        ['Name', 'Lost'],
+      ]),
+    );
+    assert.equal(r.get('Response'), 'Error');
+    h.ami.failWhen = undefined;
+    // The store changed behind the service (as a lost commit that was kept would): it is read again.
+    h.store.rows.set('8003', { ...(await h.store.get('8003')), classOfService: 5 });
+    h.ami.sent.length = 0;
+    await c.call(
+      set('ExtenName', [
+        ['Phone', '8003'],
+        ['Name', 'Again'],
+      ]),
+    );
+    assert.equal(h.ami.sent.filter((a) => a.name === 'DBPut').length, 6);
+    assert.equal(h.ami.db.get('pms/8003/class'), '5');
+    assert.equal((await h.store.get('8003')).classOfService, 5);
   });
 
   it('re-sync writes the numbering and every configured room from the store', async () => {

@@ -259,6 +259,7 @@ describe('VoiceMail command (handler)', () => {
   after(() => h.close());
   beforeEach(() => {
     h.store.rows.clear();
+    h.rooms.forget();
     h.voicemail.calls.length = 0;
   });
   const vm = (fields: Array<[string, string]>) =>
