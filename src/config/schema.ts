@@ -51,6 +51,15 @@ export const KEYS: KeySpec[] = [
     doc: 'a frame larger than this is refused with Response: Error',
   },
   {
+    path: 'session.maxInFlight',
+    env: 'PMS_MAX_IN_FLIGHT',
+    kind: 'int',
+    default: 16,
+    min: 1,
+    max: 256,
+    doc: 'room commands of one session run at once when they touch different rooms (replies still go out in order; 1 = one at a time); past it, and 64 frames waiting, the socket is not read',
+  },
+  {
     path: 'session.maxDiscardBytes',
     env: 'PMS_MAX_DISCARD_BYTES',
     kind: 'int',

@@ -37,6 +37,7 @@ export interface Config {
   session: {
     idleTimeoutSec: number;
     maxFrameBytes: number;
+    maxInFlight: number;
     maxDiscardBytes: number;
     loginTimeoutSec: number;
     drainTimeoutSec: number;

@@ -23,6 +23,7 @@ export default (rooms: RoomSet, prompts: { has(file: string): boolean }) =>
         throw new ProtocolError(`AlarmClock is longer than ${MAX_VALUE_CHARS} characters`);
       return { phone, strategies: parseAlarmClock(value, { promptExists: (file) => prompts.has(file) }) };
     },
+    rooms: (req) => [req.phone],
     async handle(req, { services, log, signal }) {
       const { planned, cancelled } = await services.wakeups.set(req.phone, req.strategies, signal);
       log.info(

@@ -17,6 +17,7 @@ export default (rooms: RoomSet) =>
       if (from === to) throw new ProtocolError('FromPhone and ToPhone are the same room');
       return { from, to };
     },
+    rooms: (req) => [req.from, req.to],
     async handle(req, { services, log, signal }) {
       await services.rooms.move(req.from, req.to, signal);
       log.info({ from: req.from, to: req.to }, 'room changed');

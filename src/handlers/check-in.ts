@@ -13,6 +13,7 @@ export default (rooms: RoomSet) =>
       const phone = phoneField(f, 'Phone', rooms);
       return { phone, name: nameField(f) ?? phone, limit: limitField(f, 1) };
     },
+    rooms: (req) => [req.phone],
     async handle(req, { services, log, signal }) {
       await services.rooms.update(
         req.phone,

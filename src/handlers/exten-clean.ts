@@ -11,6 +11,7 @@ export default (rooms: RoomSet) =>
     requiresLogin: true,
     errorEcho: ['Phone'],
     parse: (f) => ({ phone: phoneField(f, 'Phone', rooms) }),
+    rooms: (req) => [req.phone],
     async handle(req, { services, log, signal }) {
       await services.rooms.clean(req.phone, signal);
       log.info({ phone: req.phone }, 'checked out (room cleaned)');

@@ -25,6 +25,7 @@ export default (rooms: RoomSet, timeZone: string) =>
         throw new ProtocolError('End must be after Start');
       return { phone, use, start: use ? (start ?? null) : null, end: use ? (end ?? null) : null, raw: f };
     },
+    rooms: (req) => [req.phone],
     async handle(req, { services, log, signal }) {
       await services.rooms.update(
         req.phone,

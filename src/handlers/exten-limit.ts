@@ -11,6 +11,7 @@ export default (rooms: RoomSet) =>
     requiresLogin: true,
     errorEcho: ['Phone'],
     parse: (f) => ({ phone: phoneField(f, 'Phone', rooms), limit: limitField(f) }),
+    rooms: (req) => [req.phone],
     async handle(req, { services, log, signal }) {
       await services.rooms.update(req.phone, (r) => ({ ...r, classOfService: req.limit }), { signal });
       log.info({ phone: req.phone, limit: req.limit }, 'class of service set');

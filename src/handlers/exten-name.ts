@@ -11,6 +11,7 @@ export default (rooms: RoomSet) =>
     requiresLogin: true,
     errorEcho: ['Phone', 'Name'],
     parse: (f) => ({ phone: phoneField(f, 'Phone', rooms), name: nameField(f) }),
+    rooms: (req) => [req.phone],
     async handle(req, { services, log, signal }) {
       await services.rooms.update(req.phone, (r) => ({ ...r, guestName: req.name ?? null }), { signal });
       log.info({ phone: req.phone }, 'guest name set');

@@ -76,6 +76,12 @@ export interface Handler<Req = unknown> {
   errorEcho: readonly string[];
   /** Validates the frame into a typed request; throws ProtocolError with a specific message. */
   parse(frame: Frame): Req;
+  /**
+   * The rooms the request changes, for a command that changes nothing else: frames of one session
+   * on other rooms then run beside it (their replies still go out in order). Without it the frame
+   * runs alone (login, logout, exports, every other command).
+   */
+  rooms?(req: Req): readonly string[];
   handle(req: Req, ctx: HandlerContext): Promise<HandlerResult>;
 }
 

@@ -38,6 +38,24 @@ export class Dispatcher {
   }
 
   /**
+   * How a frame may run beside the other frames of its session: the rooms it changes (frames on
+   * other rooms run concurrently), or `'alone'` (it waits for every earlier frame to be answered, and
+   * later ones wait for it: login, logout, exports, any command that declares no rooms). A frame that
+   * will be refused changes nothing: `[]`.
+   */
+  plan(frame: Frame, session: SessionControl): readonly string[] | 'alone' {
+    if (!frame.has('Action')) return [];
+    const h = this.route(readEnvelope(frame), frame, session);
+    if (isRefusal(h)) return [];
+    if (!h.rooms) return 'alone';
+    try {
+      return h.rooms(h.parse(frame));
+    } catch {
+      return [];
+    }
+  }
+
+  /**
    * Answers one frame. Yields the reply frames (one, or several for a multi-message answer); yields
    * nothing for frames that are themselves replies (a client acknowledging a push).
    */

@@ -1,13 +1,22 @@
-// One PMS (or operator console) connection. Requests are answered strictly in the order received; a
-// bad frame gets its error reply in that order too. The one exception is the heartbeat (seed 000 §5.3):
-// it is answered at once, past whatever command is in flight, because the PMS declares the link dead
-// after three unanswered heartbeats (15 s) while a command may legitimately take up to its 30 s deadline.
+// One PMS (or operator console) connection. Replies go out strictly in the order the requests came;
+// a bad frame gets its error reply in that order too. The one exception is the heartbeat (seed 000
+// §5.3): it is answered at once, past whatever command is in flight, because the PMS declares the link
+// dead after three unanswered heartbeats (15 s) while a command may legitimately take up to its 30 s
+// deadline.
+//
+// Pipelining: commands that change rooms (the dispatcher's plan) run concurrently when they touch
+// different rooms, up to session.maxInFlight at once; commands on the same room run in the order they
+// came (a lock per room within the session, then the room service's lock across sessions). Their
+// replies wait for the replies of the requests before them. Every other frame (login, logout, an
+// export) runs alone: after everything before it is answered, and before anything after it starts.
+// The socket stops being read while maxQueuedFrames wait to start (TCP backpressure).
 // Explicit states: `open` → `closing` → `closed`.
 import type { Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Account } from '../config/index.js';
 import { isHeartbeat } from '../handlers/heartbeat.js';
+import { KeyedLock } from '../rooms/lock.js';
 import type { SessionControl } from '../handlers/types.js';
 import { FrameParser, serialize, type FieldList, type Frame } from '../protocol/index.js';
 import { clip } from '../log.js';
@@ -27,8 +36,10 @@ export interface SessionOptions {
   maxDiscardBytes: number;
   /** Failed logins tolerated on one connection before it is closed. */
   maxFailedLogins?: number;
-  /** Frames waiting for an answer before the socket stops being read (backpressure). */
+  /** Frames waiting to start before the socket stops being read (backpressure). */
   maxQueuedFrames?: number;
+  /** Room commands of this session running at once (on different rooms); 1 answers one at a time. */
+  maxInFlight?: number;
   /** Unsent reply bytes tolerated (a client that never reads) before the connection is dropped. */
   maxBufferedBytes?: number;
   /** A connection not logged in after this long is closed. */
@@ -38,6 +49,14 @@ export interface SessionOptions {
 }
 
 type Item = { frame: Frame } | { error: FrameError };
+
+/** A started request: its replies, written once it is done and every request before it was written. */
+interface Slot {
+  replies: FieldList[];
+  done: boolean;
+  /** The session closes once this slot's replies are written. */
+  closeAfter?: string;
+}
 
 /** What the session tells its observer (the console's conversation view, the session list). */
 export interface SessionTap {
@@ -55,7 +74,13 @@ export class Session implements SessionControl {
   private _account: Account | undefined;
   private readonly parser: FrameParser;
   private readonly queue: Item[] = [];
-  private working = false;
+  /** Started requests, in the order they came; the head is written first. */
+  private readonly slots: Slot[] = [];
+  private inFlight = 0;
+  /** A frame running alone holds the session. */
+  private alone = false;
+  /** Frames of this session on the same room start in the order they came. */
+  private readonly roomOrder = new KeyedLock();
   /** Heartbeats in flight, answered in their own order, outside `queue`. */
   private heartbeats: Promise<void> = Promise.resolve();
   private paused = false;
@@ -82,6 +107,7 @@ export class Session implements SessionControl {
     this.opts = {
       maxFailedLogins: 5,
       maxQueuedFrames: 64,
+      maxInFlight: 16,
       maxBufferedBytes: 4 * 1024 * 1024,
       loginTimeoutSec: 30,
       drainTimeoutSec: 30,
@@ -160,26 +186,71 @@ export class Session implements SessionControl {
       this.paused = true;
       this.socket.pause();
     }
-    void this.drain();
+    this.pump();
   }
 
-  private async drain(): Promise<void> {
-    if (this.working) return;
-    this.working = true;
-    try {
-      let item: Item | undefined;
-      while (this._state === 'open' && !this.closeAfterReply && (item = this.queue.shift())) {
-        if ('error' in item) this.refuseFrame(item.error);
-        else await this.answer(item.frame);
-        if (this.closeAfterReply) this.close(this.closeAfterReply);
-        if (this.paused && this.queue.length < this.opts.maxQueuedFrames / 2) {
-          this.paused = false;
-          this.socket.resume();
-        }
+  /** Starts what may start now: room commands up to the cap, or the next frame that runs alone. */
+  private pump(): void {
+    while (this._state === 'open' && !this.closeAfterReply && !this.alone) {
+      const item = this.queue[0];
+      if (!item || this.inFlight >= this.opts.maxInFlight) break;
+      if ('error' in item) {
+        this.queue.shift();
+        this.refuseFrame(item.error);
+        continue;
       }
-    } finally {
-      this.working = false;
+      const plan = this.dispatcher.plan(item.frame, this);
+      if (plan === 'alone' && this.inFlight > 0) break;
+      this.queue.shift();
+      if (plan === 'alone') void this.runAlone(item.frame);
+      else this.start(item.frame, plan);
     }
+    if (this.paused && this.queue.length < this.opts.maxQueuedFrames / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private start(frame: Frame, rooms: readonly string[]): void {
+    const slot: Slot = { replies: [], done: false };
+    this.slots.push(slot);
+    this.inFlight++;
+    const log = this.log.child({ seqId: clip(frame.get('SeqID')) });
+    void this.roomOrder
+      .run([...rooms], async () => {
+        for await (const reply of this.dispatcher.dispatch(frame, this, log)) slot.replies.push(reply);
+      })
+      .catch((err: unknown) => log.error({ err }, 'request failed (bug)'))
+      .finally(() => {
+        slot.done = true;
+        this.inFlight--;
+        this.flush();
+        this.pump();
+      });
+  }
+
+  /** Writes the replies of the requests done at the head, in order. */
+  private flush(): void {
+    while (this.slots[0]?.done) {
+      const slot = this.slots.shift()!;
+      for (const reply of slot.replies) this.write(reply);
+      if (slot.closeAfter) this.close(slot.closeAfter);
+    }
+  }
+
+  private async runAlone(frame: Frame): Promise<void> {
+    this.alone = true;
+    this.inFlight++;
+    try {
+      await this.answer(frame);
+    } catch (err) {
+      this.log.error({ err }, 'request failed (bug)');
+    } finally {
+      this.inFlight--;
+      this.alone = false;
+    }
+    if (this.closeAfterReply) this.close(this.closeAfterReply);
+    this.pump();
   }
 
   /** Out of the queue: the dispatcher may run it while a queued request is still in flight. */
@@ -264,8 +335,11 @@ export class Session implements SessionControl {
       callMethod: err.fields.get('CallMethod'),
     };
     this.log.info({ code: err.code, seqId: clip(env.seqId) }, 'malformed frame refused');
-    this.write(errorReply(env, err.message));
-    if (err.fatal) this.close(`flood: ${err.message}`);
+    // In its place among the replies: after those of the requests before it.
+    const slot: Slot = { replies: [errorReply(env, err.message)], done: true };
+    if (err.fatal) this.closeAfterReply = slot.closeAfter = `flood: ${err.message}`;
+    this.slots.push(slot);
+    this.flush();
   }
 
   private write(fields: FieldList, heartbeat = false): boolean {

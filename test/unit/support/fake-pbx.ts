@@ -12,6 +12,8 @@ export class FakeAmi extends EventEmitter<AmiLinkEvents> implements AmiLink {
   readonly db = new Map<string, string>();
   /** When it returns true for an action, that action fails as if the link dropped mid-flight. */
   failWhen: ((name: string, fields: AmiFields) => boolean) | undefined;
+  /** When set, every action waits for the promise it returns before it is carried out. */
+  holdWhen: ((name: string, fields: AmiFields) => Promise<void> | undefined) | undefined;
 
   start(): void {}
   async stop(): Promise<void> {
@@ -19,6 +21,7 @@ export class FakeAmi extends EventEmitter<AmiLinkEvents> implements AmiLink {
   }
   async action(name: string, fields: AmiFields = {}): Promise<AmiResult> {
     if (this.state !== 'ready') throw new PbxUnavailableError('ami', 'down', `AMI link is ${this.state}`);
+    await this.holdWhen?.(name, fields);
     if (this.failWhen?.(name, fields)) throw new PbxUnavailableError('ami', 'lost', 'AMI link lost');
     this.sent.push({ name, fields });
     const path = `${String(fields.Family)}/${String(fields.Key)}`;
