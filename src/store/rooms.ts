@@ -65,7 +65,41 @@ export function roomsEmptyAtStart(store: Store): Promise<boolean> {
   return store.atFirstOpen(async (k) => (await k('rooms').select('extension').first()) === undefined);
 }
 
+const COLUMNS = [
+  'extension',
+  'guest_name',
+  'class_of_service',
+  'dnd_on',
+  'dnd_start',
+  'dnd_end',
+  'group_name',
+  'vm_enabled',
+  'vm_mwi',
+  'vm_email',
+  'vm_attach',
+  'checked_in_at',
+] as const satisfies ReadonlyArray<keyof Row>;
+
+/** One multi-row upsert of `n` rooms (every column but the key is replaced; updated_at now). */
+function upsertSql(n: number): string {
+  const row = `(${COLUMNS.map(() => '?').join(', ')})`;
+  const set = COLUMNS.slice(1)
+    .map((c) => `${c} = VALUES(${c})`)
+    .join(', ');
+  return `INSERT INTO rooms (${COLUMNS.join(', ')}) VALUES ${Array(n).fill(row).join(', ')} ON DUPLICATE KEY UPDATE ${set}, updated_at = CURRENT_TIMESTAMP`;
+}
+
+interface PendingSave {
+  row: Row;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class RoomStore implements RoomRepo {
+  /** Saves outside a transaction asked for in this turn of the event loop: written as one statement. */
+  #pending: PendingSave[] | undefined;
+  readonly #sql = new Map<number, string>();
+
   constructor(private readonly store: Store) {}
 
   /** The room's state; a room never written is clean. */
@@ -75,16 +109,49 @@ export class RoomStore implements RoomRepo {
     return row ? fromRow(row) : cleanRoom(extension);
   }
 
+  /**
+   * In `tx`, an upsert of its own. Outside a transaction, the saves of other rooms asked for in the
+   * same turn of the event loop (pipelined commands whose AstDB writes were answered together) share
+   * one autocommit multi-row upsert: a statement is atomic, so each of them is kept or none is, and a
+   * failure fails them all (Store.write says when the outcome is unknown).
+   */
   async save(room: Room, tx?: unknown): Promise<void> {
-    const trx = tx as Knex.Transaction | undefined;
     const row = toRow(room);
-    // Outside a transaction: one autocommit upsert (Store.write says when its outcome is unknown).
-    await (trx ? this.store.run.bind(this.store) : this.store.write.bind(this.store))((k) =>
-      (trx ?? k)('rooms')
+    if (tx === undefined) return this.#queue(row);
+    const trx = tx as Knex.Transaction;
+    await this.store.run((k) =>
+      trx('rooms')
         .insert(row)
         .onConflict('extension')
         .merge({ ...row, updated_at: k.fn.now() }),
     );
+  }
+
+  #queue(row: Row): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.#pending) {
+        this.#pending = [];
+        process.nextTick(() => void this.#flush());
+      }
+      this.#pending.push({ row, resolve, reject });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending ?? [];
+    this.#pending = undefined;
+    let sql = this.#sql.get(batch.length);
+    if (!sql) {
+      sql = upsertSql(batch.length);
+      if (batch.length <= 64) this.#sql.set(batch.length, sql);
+    }
+    const values = batch.flatMap((p) => COLUMNS.map((c) => p.row[c]));
+    try {
+      await this.store.write((k) => k.raw(sql, values));
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
   }
 
   /** Every room that is not clean (the rows present). */
