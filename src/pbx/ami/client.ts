@@ -33,6 +33,8 @@ interface AmiConnection {
   pending: PendingActions;
   attempt: Attempt;
   socket: Socket | undefined;
+  /** Set while the socket is corked for this turn of the event loop (see #send). */
+  corked?: boolean;
 }
 
 export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
@@ -117,6 +119,17 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
       if (dropOnTimeout && err instanceof PbxUnavailableError && err.reason === 'timeout')
         this.#link.drop(conn, err.message);
     });
+    // The actions asked for in one turn of the event loop (a command's keys, pipelined commands)
+    // leave in one write: a system call per action costs more than Asterisk takes to answer it.
+    const socket = conn.socket;
+    if (socket && !conn.corked) {
+      conn.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        conn.corked = false;
+        socket.uncork();
+      });
+    }
     const written = conn.manager.action(request);
     if (written !== actionId) {
       // The library only renames an ActionID that collides with one of its listeners; never ours.
