@@ -54,7 +54,7 @@ export const KEYS: KeySpec[] = [
     path: 'session.maxInFlight',
     env: 'PMS_MAX_IN_FLIGHT',
     kind: 'int',
-    default: 16,
+    default: 64,
     min: 1,
     max: 256,
     doc: 'room commands of one session run at once when they touch different rooms (replies still go out in order; 1 = one at a time); past it, and 64 frames waiting, the socket is not read',

@@ -84,6 +84,7 @@ export class Session implements SessionControl {
   /** Heartbeats in flight, answered in their own order, outside `queue`. */
   private heartbeats: Promise<void> = Promise.resolve();
   private paused = false;
+  private corked = false;
   private failedLogins = 0;
   /**
    * Set once the session is to close after the reply in hand is written (too many failed logins, a
@@ -107,7 +108,7 @@ export class Session implements SessionControl {
     this.opts = {
       maxFailedLogins: 5,
       maxQueuedFrames: 64,
-      maxInFlight: 16,
+      maxInFlight: 64,
       maxBufferedBytes: 4 * 1024 * 1024,
       loginTimeoutSec: 30,
       drainTimeoutSec: 30,
@@ -215,12 +216,14 @@ export class Session implements SessionControl {
     const slot: Slot = { replies: [], done: false };
     this.slots.push(slot);
     this.inFlight++;
-    const log = this.log.child({ seqId: clip(frame.get('SeqID')) });
+    // The dispatcher's request logger names the SeqID (no child logger of our own per command).
     void this.roomOrder
       .run([...rooms], async () => {
-        for await (const reply of this.dispatcher.dispatch(frame, this, log)) slot.replies.push(reply);
+        for await (const reply of this.dispatcher.dispatch(frame, this, this.log)) slot.replies.push(reply);
       })
-      .catch((err: unknown) => log.error({ err }, 'request failed (bug)'))
+      .catch((err: unknown) =>
+        this.log.error({ err, seqId: clip(frame.get('SeqID')) }, 'request failed (bug)'),
+      )
       .finally(() => {
         slot.done = true;
         this.inFlight--;
@@ -352,6 +355,15 @@ export class Session implements SessionControl {
       );
       this.drop();
       return false;
+    }
+    // Replies of one turn of the event loop leave in one write (pipelined commands answered together).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
     this.socket.write(serialize(fields));
     return true;
