@@ -39,8 +39,10 @@ export class CdrSource implements CdrReader {
     // Its own pool: a PMS that reads slowly holds an export connection, never a room command's.
     const { knex: k, release } = this.store.exportSlot();
     try {
+      // Not aliased `calldate`: ORDER BY would then sort on the formatted text, which no index
+      // holds (a sort of every matching row, and a full scan of the table for a month).
       const sel = k(this.table).select(
-        k.raw("DATE_FORMAT(calldate, '%Y-%m-%d %H:%i:%s') AS calldate"),
+        k.raw("DATE_FORMAT(calldate, '%Y-%m-%d %H:%i:%s') AS calldate_text"),
         'src',
         'dst',
         'channel',
@@ -55,7 +57,7 @@ export class CdrSource implements CdrReader {
       for await (const r of sel.stream()) {
         const row = r as Record<string, unknown>;
         yield {
-          calldate: String(row.calldate ?? ''),
+          calldate: String(row.calldate_text ?? ''),
           src: String(row.src ?? ''),
           dst: String(row.dst ?? ''),
           channel: String(row.channel ?? ''),
