@@ -41,3 +41,13 @@ CREATE TABLE IF NOT EXISTS cdr (
   KEY dst (dst),
   KEY calldate_src (calldate, src)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+
+-- GetCDR with SrcNum/DstNum reads one number's calls of a period in calldate order straight from
+-- these (InnoDB appends id to every index, so (src, calldate) is read in the (calldate, id) order the
+-- engine pages in), and counts Total from them without touching a row. Added to a table that lacks
+-- them, so an older install gets them by running this file again (MariaDB syntax; on MySQL, or by hand:
+-- ALTER TABLE cdr ADD INDEX src_calldate (src, calldate), ADD INDEX dst_calldate (dst, calldate);).
+-- On a big table this takes a while (about 5 s per million rows on the lab machine).
+ALTER TABLE cdr
+  ADD INDEX IF NOT EXISTS src_calldate (src, calldate),
+  ADD INDEX IF NOT EXISTS dst_calldate (dst, calldate);

@@ -159,6 +159,16 @@ describe('GetCDR over a session', () => {
     );
   });
 
+  it('an export asks the source for at most Total rows, from the first', async () => {
+    h.cdr.table = Array.from({ length: 7 }, () => row());
+    const msgs = await query([]);
+    assert.deepEqual(h.cdr.lastPage, { offset: 0, limit: 7 });
+    assert.equal(
+      msgs.reduce((n, m) => n + Number(m.get('Sum')), 0),
+      7,
+    );
+  });
+
   it('filters are validated and handed on as SQL-ready values', async () => {
     await query([
       ['CallType', 'longdistance'],

@@ -50,6 +50,44 @@ describe('hotel time zone', () => {
     }
   });
 
+  it(
+    'formats like Intl itself, every 7 minutes over days of offset changes (the hourly cache)',
+    { timeout: 20_000 },
+    () => {
+      // Zones with whole-hour, half-hour (Lord Howe) and odd (Kathmandu, Chatham) offsets and changes.
+      const days: Array<[string, string]> = [
+        ['Europe/Berlin', '2026-03-29'],
+        ['Europe/Berlin', '2026-10-25'],
+        ['America/New_York', '2026-11-01'],
+        ['Australia/Lord_Howe', '2026-04-05'],
+        ['Australia/Lord_Howe', '2026-10-04'],
+        ['Pacific/Chatham', '2026-04-05'],
+        ['Asia/Kathmandu', '2026-06-01'],
+        ['UTC', '2026-06-01'],
+      ];
+      for (const [tz, day] of days) {
+        const intl = new Intl.DateTimeFormat('sv-SE', {
+          timeZone: tz,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+        });
+        const start = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+        for (let t = start; t < start + 3 * 86_400_000; t += 7 * 60_000 + 13_000) {
+          const text = formatLocal(new Date(t), tz);
+          assert.equal(text, intl.format(new Date(t)), `${tz} ${new Date(t).toISOString()}`);
+          const back = parseLocal(text, tz)!;
+          // A repeated wall-clock time reads as its first occurrence; every other one as itself.
+          assert.ok(back.getTime() <= t && formatLocal(back, tz) === text, `${tz} ${text}`);
+        }
+      }
+    },
+  );
+
   it('refuses what is not a real time', () => {
     for (const bad of [
       '2026-02-29 07:00:00',
