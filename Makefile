@@ -11,7 +11,7 @@ BROWSER := $(sort $(wildcard test/browser/*.test.ts))
 # Each fault scenario disturbs the lab and puts it back (lab/faults.sh restore).
 FAULTS := $(sort $(wildcard test/faults/*.test.ts))
 
-.PHONY: help deps lint typecheck unit integration faults test run lab lab-stop lab-up lab-down lab-status clean sounds
+.PHONY: help deps lint typecheck unit integration faults test bench run lab lab-stop lab-up lab-down lab-status clean sounds
 
 help:
 	@echo "make test        lint, start the lab (Asterisk 22 + MariaDB + baresip phones), run all tests"
@@ -19,6 +19,7 @@ help:
 	@echo "make unit        unit tests only (no lab needed)"
 	@echo "make integration integration and browser tests against the running lab"
 	@echo "make faults      the fault suite against the running lab (restarts, freezes, cuts, kills)"
+	@echo "make bench       every benchmark on the lab (bench/README.md); they print figures, never fail on them"
 	@echo "make lab         the lab plus the engine in the background, and how to register a softphone"
 	@echo "make lab-stop    stop the engine of make lab and the lab"
 	@echo "make lab-up | lab-down | lab-status"
@@ -56,6 +57,15 @@ test: lint lab-up
 faults: deps
 	bash lab/engine.sh stop
 	$(NODE_TEST) $(FAULTS)
+
+# Every benchmark, each printing its figures beside the floor it measures in the same run. Not part of
+# `make test`: figures on a busy machine are not a pass or a fail. pms-commands also runs getcdr.
+bench: deps lab-up
+	bash lab/engine.sh stop
+	npm run build
+	npx tsx bench/pms-commands.ts
+	npx tsx bench/wakeup-burst.ts
+	npx tsx bench/console-board.ts
 
 # The lab generates its rooms' endpoints with pms-provision (node), hence deps.
 lab-up: deps
