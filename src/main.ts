@@ -1,5 +1,5 @@
-// Entry point: `npm start` / `node dist/src/main.js`. Reads the configuration, starts the engine,
-// and stops it gracefully on SIGTERM/SIGINT.
+// Entry point: `node dist/src/main.js` (`npm start`, after `npm run build`). Reads the configuration,
+// starts the engine, and stops it gracefully on SIGTERM/SIGINT.
 import { ConfigError } from './errors.js';
 import { loadConfig, plaintextAccounts, usesDefaultAdmin, type Config } from './config/index.js';
 import { Engine } from './engine.js';
