@@ -35,7 +35,8 @@ engine_pid() {
   local pid
   [[ -r $PID_FILE ]] || return 0
   pid=$(<"$PID_FILE")
-  pid_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'src/main.ts' && printf '%s' "$pid"
+  # dist/src/main.js; src/main.ts is an engine an older engine.sh started through tsx.
+  pid_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE 'src/main\.(js|ts)' && printf '%s' "$pid"
   return 0
 }
 
@@ -45,7 +46,10 @@ start() {
   if [[ -n $pid ]]; then
     say "engine runs already (pid $pid)"
   else
-    [[ -d $REPO_DIR/node_modules/tsx ]] || die "node_modules/ is missing: run npm ci (make lab does it)"
+    [[ -d $REPO_DIR/node_modules ]] || die "node_modules/ is missing: run npm ci (make lab does it)"
+    # The compiled engine, as a hotel runs it: rebuilt first if a source changed (make build).
+    make --no-print-directory -C "$REPO_DIR" dist/src/main.js >/dev/null || die "npm run build failed"
+    [[ -f $REPO_DIR/dist/src/main.js ]] || die "dist/src/main.js is missing: run make build"
     port_open "$LAB_ENGINE_PORT" && die "port $LAB_ENGINE_PORT is taken by another program (LAB_ENGINE_PORT in lab/lab.env)"
     port_open "$LAB_CONSOLE_PORT" && die "port $LAB_CONSOLE_PORT is taken by another program (LAB_CONSOLE_PORT in lab/lab.env)"
     local key vars=()
@@ -61,7 +65,7 @@ start() {
     (cd "$REPO_DIR" && exec setsid env "${vars[@]}" PMS_LISTEN_PORT="$LAB_ENGINE_PORT" \
       PMS_HTTP_ENABLED=true PMS_HTTP_HOST=127.0.0.1 PMS_HTTP_PORT="$LAB_CONSOLE_PORT" \
       PMS_ACCOUNTS="[{\"user\":\"$LAB_ENGINE_USER\",\"password\":\"$LAB_ENGINE_PASSWORD\",\"grade\":1}]" \
-      node --import tsx src/main.ts >>"$LOG_FILE" 2>&1 </dev/null 9>&-) &
+      node dist/src/main.js >>"$LOG_FILE" 2>&1 </dev/null 9>&-) &
     pid=$!
     echo "$pid" >"$PID_FILE"
     local deadline=$((SECONDS + 30))

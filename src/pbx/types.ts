@@ -1,5 +1,5 @@
 // The engine's view of the PBX links. Handlers and services depend on these interfaces, never on
-// asterisk-manager or ari-client directly.
+// asterisk-manager or the ARI client directly.
 import type { EventEmitter } from 'node:events';
 
 import type { LinkState } from '../links/link.js';

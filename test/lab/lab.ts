@@ -157,7 +157,8 @@ async function checkNoLabEngine(): Promise<string | undefined> {
   }
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes('src/main.ts')) return undefined;
+    // dist/src/main.js (lab/engine.sh), or src/main.ts through tsx (an older engine.sh).
+    if (!/src\/main\.(js|ts)/.test(cmdline)) return undefined;
   } catch {
     return undefined;
   }

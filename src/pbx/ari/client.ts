@@ -1,31 +1,35 @@
-// The engine's ARI link: ari-client for the REST resources and the events WebSocket of our Stasis
-// application, with an explicit state and one reconnect policy (ours).
+// The engine's ARI link: the events WebSocket of our Stasis application (websocket.ts) and the REST
+// pool (http.ts), both our own, with an explicit state and one reconnect policy (links/link.ts).
 //
-// Whenever the WebSocket fails, at the first connect or later, the ari-client instance is retired
-// and a new one is created after our capped, jittered backoff: `reconnect.maxDelayMs` is honoured
-// and every reconnect downloads the API description again (it may change across an Asterisk
-// upgrade). ari-client's own WebSocket retry loop (100 ms doubling to 10 s, giving up after ~43 s,
-// then silence) is therefore never left running. See library.ts for the library's sharp edges.
+// Opening the events WebSocket (/ari/events?app=…) is what registers our Stasis application with
+// Asterisk; the link is ready once it is open. Whenever it fails, at the first connect or later, the
+// socket is dropped for good and a new one is opened after our capped, jittered backoff
+// (`reconnect.maxDelayMs` is honoured); a dropped socket never reopens by itself. The connect
+// deadline (`connectTimeoutMs`) covers the handshake, and a socket that is open but silent is found
+// by the keepalive probe (ARI asterisk/ping) on the REST pool.
 //
-// REST calls do not go through ari-client (its HTTP layer used Node's global agent: one socket per
-// concurrent request, past Asterisk's http.conf sessionlimit of 100 they were refused as `socket
-// hang up`, and no deadline). Each connection epoch has its own AriHttp: a bounded keep-alive pool,
-// a deadline per request, bounded retries of transient failures.
+// This replaced ari-client 2.2 (swagger-client, shred, ws 6): it downloaded the API description on
+// every connect, could throw from inside HTTP and socket callbacks (a 401, a 404 while Asterisk
+// started, bad JSON or an event type it had no model for stopped the process), left promises that
+// never settled, and a client it had dropped could reconnect later and take our application over.
+// It was also a quarter of the engine's start-up time and memory.
 //
-// Fate of requests in flight on a drop: the epoch's pool is destroyed, so they reject at once (a
-// typed AriHttpError) instead of running into a restarted Asterisk; events are not replayed (Asterisk
-// does not keep them). Handlers re-sync on `ready`.
+// REST calls: each connection epoch has its own AriHttp, a bounded keep-alive pool with a deadline
+// per request and bounded retries of transient failures. Fate of requests in flight on a drop: the
+// epoch's pool is destroyed, so they reject at once (a typed AriHttpError) instead of running into a
+// restarted Asterisk; events are not replayed (Asterisk does not keep them). Handlers re-sync on
+// `ready`.
 import { EventEmitter } from 'node:events';
 import type { Config } from '../../config/index.js';
 import { PbxUnavailableError } from '../../errors.js';
-import { describe, Link, type Attempt, type LinkDriver } from '../../links/link.js';
+import { Link, type Attempt, type LinkDriver } from '../../links/link.js';
 import type { Logger } from '../../log.js';
 import type { LinkState } from '../types.js';
 import { AriDispatcher, type AriEvent, type AriEventMap, type AriHandler } from './events.js';
-import { connectLibrary, containLibrary, guardSockets, retireClient, type LibClient } from './library.js';
 import { AriHttp } from './http.js';
 import type { AriRest } from './rest.js';
 import { createAriRest } from './rest-http.js';
+import { WebSocketClient, type WebSocketClose } from './websocket.js';
 
 export type { AriRest } from './rest.js';
 
@@ -35,9 +39,9 @@ export interface AriLinkEvents {
   ready: [];
 }
 
-/** One connection: the library's events WebSocket and our REST pool of the same epoch. */
+/** One connection: the events WebSocket and the REST pool of the same epoch. */
 interface AriConnection {
-  lib: LibClient;
+  ws: WebSocketClient;
   http: AriHttp;
   rest: AriRest;
 }
@@ -53,12 +57,11 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     this.#config = config;
     this.#log = log.child({ link: 'ari', app: config.app });
     this.#dispatcher = new AriDispatcher(this.#log);
-    containLibrary(this.#log);
     const driver: LinkDriver<AriConnection> = {
       open: (attempt) => this.#open(attempt),
       close: async (conn) => {
         conn.http.destroy();
-        await retireClient(conn.lib);
+        await conn.ws.close();
       },
       // Asterisk's own liveness answer (ARI asterisk/ping), on the REST pool the commands use.
       probe: (conn) =>
@@ -120,68 +123,46 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
     return this.#dispatcher.on(type, handler as AriHandler);
   }
 
-  /** Loads the API description, opens the events WebSocket for our application, builds the REST pool. */
+  /** Opens the events WebSocket for our application; once it is open, builds the REST pool. */
   #open(attempt: Attempt): Promise<AriConnection> {
-    const { url, username, password, maxSockets, requestTimeoutMs } = this.#config;
+    const { url, username, password, app, maxSockets, requestTimeoutMs } = this.#config;
     return new Promise<AriConnection>((resolve, reject) => {
-      let lib: LibClient | undefined;
       let up = false;
-      const down = (reason: string): void => {
-        if (up) return attempt.lost(reason);
-        if (lib) void retireClient(lib);
-        reject(new Error(reason));
-      };
+      attempt.stage = 'opening the events WebSocket';
+      const ws = new WebSocketClient(eventsUrl(url, app, username, password));
+      // Aborted (deadline, stop) before it opened: it must never open later.
       attempt.signal.addEventListener('abort', () => {
-        if (!up) down('attempt abandoned');
+        if (!up) ws.terminate('attempt abandoned');
       });
-      attempt.stage = 'loading the API description';
-      connectLibrary(url, username, password).then(
-        (client) =>
-          this.#guard(() => {
-            lib = client;
-            if (!attempt.current) return down('attempt abandoned');
-            guardSockets(
-              client,
-              (raw) => attempt.current && this.#dispatcher.dispatchRaw(raw) !== undefined,
-              (err) =>
-                this.#log.warn(
-                  { err },
-                  'ari-client could not process an ARI event; its instance events skipped it',
-                ),
-            );
-            client.on('WebSocketConnected', () =>
-              this.#guard(() => {
-                if (up || !attempt.current) return;
-                up = true;
-                const http = new AriHttp(
-                  {
-                    url,
-                    username,
-                    password,
-                    maxSockets,
-                    requestTimeoutMs,
-                    // A request Asterisk did not answer in time: it or the network has hung.
-                    onTimeout: (what) => attempt.lost(`ARI ${what} not answered in time`),
-                  },
-                  this.#log,
-                );
-                resolve({ lib: client, http, rest: createAriRest(http) });
-              }),
-            );
-            client.on('WebSocketReconnecting', (err: unknown) =>
-              this.#guard(() =>
-                down(`WebSocket lost: ${err === undefined ? 'closed by Asterisk' : describe(err)}`),
-              ),
-            );
-            client.on('WebSocketMaxRetries', (err: unknown) =>
-              this.#guard(() => down(`ari-client gave up: ${describe(err)}`)),
-            );
-            attempt.stage = 'opening the events WebSocket';
-            Promise.resolve(client.start(this.#config.app)).then(undefined, (err: unknown) =>
-              this.#guard(() => down(`WebSocket failed: ${describe(err)}`)),
-            );
-          }),
-        (err: unknown) => this.#guard(() => down(`connect failed: ${describe(err)}${hint(err)}`)),
+      ws.on('message', (raw) =>
+        this.#guard(() => {
+          if (attempt.current) this.#dispatcher.dispatchRaw(raw);
+        }),
+      );
+      ws.on('open', () =>
+        this.#guard(() => {
+          if (!attempt.current) return ws.terminate('attempt abandoned');
+          up = true;
+          const http = new AriHttp(
+            {
+              url,
+              username,
+              password,
+              maxSockets,
+              requestTimeoutMs,
+              // A request Asterisk did not answer in time: it or the network has hung.
+              onTimeout: (what) => attempt.lost(`ARI ${what} not answered in time`),
+            },
+            this.#log,
+          );
+          resolve({ ws, http, rest: createAriRest(http) });
+        }),
+      );
+      ws.on('close', (info) =>
+        this.#guard(() => {
+          if (up) attempt.lost(`WebSocket lost: ${info.reason}`);
+          else reject(new Error(`WebSocket failed: ${info.reason}${hint(info)}`));
+        }),
       );
     });
   }
@@ -203,13 +184,24 @@ export class AriClient extends EventEmitter<AriLinkEvents> {
   }
 }
 
-/** A word for the technician reading the log, where the library's message is cryptic. */
-function hint(err: unknown): string {
-  const text = describe(err);
-  if (/^401\b/.test(text))
+/** ARI's events WebSocket for `app`, authenticated as ari-client did it (api_key=user:password). */
+function eventsUrl(url: string, app: string, username: string, password: string): URL {
+  const base = new URL(url);
+  const events = new URL(base.href);
+  events.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+  events.pathname = `${base.pathname.replace(/\/+$/, '')}/ari/events`;
+  const key = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+  events.search = `?app=${encodeURIComponent(app)}&api_key=${key}`;
+  events.username = '';
+  events.password = '';
+  return events;
+}
+
+/** A word for the technician reading the log, where the answer alone is cryptic. */
+function hint(info: WebSocketClose): string {
+  if (info.status === 401 || info.status === 403)
     return ' (ARI username or password refused: check ari.conf and PMS_ARI_USERNAME/PASSWORD)';
   // 404 (res_ari not loaded yet) and 503 are what Asterisk's HTTP server answers while it boots.
-  if (/^(503\b|Can't read swagger JSON)/.test(text))
-    return ' (HTTP server up, ARI not yet: Asterisk starting?)';
+  if (info.status === 404 || info.status === 503) return ' (HTTP server up, ARI not yet: Asterisk starting?)';
   return '';
 }

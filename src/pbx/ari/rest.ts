@@ -1,11 +1,11 @@
-// Types for the ARI REST operations the engine calls through ari-client.
+// Types for the ARI REST operations the engine calls (rest-http.ts implements them).
 import type { AriChannel, AriPlayback } from './events.js';
 
 type Params = Record<string, unknown>;
 
 /**
- * The REST operations of ari-client the engine calls, typed after ARI's own API description
- * (parameter names as in the swagger docs; ari-client validates them). Add more as they are needed.
+ * The ARI REST operations the engine calls, typed after ARI's own API description (parameter names
+ * as in Asterisk's ARI documentation). Add more as they are needed.
  */
 export interface AriRest {
   applications: {
