@@ -147,7 +147,7 @@ export class RoomStore implements RoomRepo {
     }
     const values = batch.flatMap((p) => COLUMNS.map((c) => p.row[c]));
     try {
-      await this.store.write((k) => k.raw(sql, values));
+      await this.store.statement(sql, values);
       for (const p of batch) p.resolve();
     } catch (err) {
       for (const p of batch) p.reject(err);
