@@ -4,6 +4,7 @@ import { ConfigError } from './errors.js';
 import { loadConfig, plaintextAccounts, usesDefaultAdmin, type Config } from './config/index.js';
 import { Engine } from './engine.js';
 import { createLogger } from './log.js';
+import { IdleCompactor } from './runtime/idle-compact.js';
 
 let config: Config;
 try {
@@ -35,10 +36,16 @@ const engine = new Engine(config, log);
 const operatorConsole = config.http.enabled
   ? new (await import('./console/server.js')).ConsoleServer(engine, log.child({ component: 'console' }))
   : undefined;
+// After every AstDB re-sync (thousands of AMI actions), the heap V8 grew for it is given back.
+const compactor = new IdleCompactor((ms) =>
+  log.info({ ms: Math.round(ms) }, 'memory of the re-sync given back (full collection)'),
+);
+engine.on('resynced', () => compactor.burstEnded());
 let stopping = false;
 const shutdown = (signal: string): void => {
   if (stopping) return;
   stopping = true;
+  compactor.stop();
   log.info({ signal }, 'shutdown requested');
   const force = setTimeout(() => {
     log.error('shutdown took too long; exiting');
