@@ -198,14 +198,10 @@ recover_position() {
 
 # start_node N bootstrap|join [start position]: starts node N and waits until it is Synced.
 start_node() {
-  local n=$1 mode=$2 position=${3-} dir port p args=() pid size
+  local n=$1 mode=$2 position=${3-} dir port args=() pid size log_from deadline
   dir=$(node_dir "$n")
   port=$(node_port "$n")
-  # Ports held by something else (a node of another checkout, a stray server): fail rather than
-  # start a node that cannot listen or, worse, joins another cluster.
-  for p in "$port" "${GCOMM_PORTS[$n - 1]}" "${IST_PORTS[$n - 1]}" "${SST_PORTS[$n - 1]}"; do
-    port_open "$p" && die "node $n: 127.0.0.1:$p is taken by another program"
-  done
+  deadline=$((SECONDS + LAB_GALERA_START_TIMEOUT))
   write_cnf "$n"
   if [[ $mode == bootstrap && ! -d $dir/data/mysql ]]; then
     say "node $n: new datadir, mariadb-install-db"
@@ -217,25 +213,49 @@ start_node() {
   # A joiner needs no system tables of its own: the state transfer brings the cluster's datadir.
   [[ $mode == bootstrap ]] && args+=(--wsrep-new-cluster)
   [[ -n $position ]] && args+=(--wsrep-start-position="$position")
-  rm -f "$dir/mariadbd.pid"
   # A bootstrap node forms a cluster of one; a joiner, one more than the nodes running before it.
   size=$(($(wc -w <<<"$(running_nodes)") + 1))
-  say "node $n: starting ($mode${position:+ from $position}; 127.0.0.1:$port, log $dir/mariadb.log)"
-  # setsid: the node outlives this script. 8>&- 9>&-: it must hold neither galera.sh's nor the lab's lock.
-  setsid /usr/sbin/mariadbd --defaults-file="$dir/my.cnf" "${args[@]}" >>"$dir/console.log" 2>&1 </dev/null 8>&- 9>&- &
-  pid=$!
-  # mariadbd writes the same pid there once it runs; written now so that `down` finds a node that is
-  # still receiving its state transfer.
-  echo "$pid" >"$dir/mariadbd.pid"
-  wait_for "node $n Synced" "$LAB_GALERA_START_TIMEOUT" node_synced_or_dead "$n" "$size" "$pid" || {
-    tail -n 20 "$dir/mariadb.log" >&2 || true
-    die "node $n is not Synced in a cluster of $size after ${LAB_GALERA_START_TIMEOUT}s ($(node_state "$n")), see $dir/mariadb.log"
-  }
-  if ! pid_alive "$pid"; then
+  for (( ; ; )); do
+    # Ports held by something else (a node of another checkout, a stray server): fail rather than
+    # start a node that cannot listen or, worse, joins another cluster. A node killed a moment ago
+    # can still hold its sockets for a few seconds: wait for those first.
+    wait_for "node $n's ports to be free" 10 node_ports_closed "$n" ||
+      die "node $n: one of 127.0.0.1:$port, ${GCOMM_PORTS[$n - 1]}, ${IST_PORTS[$n - 1]}, ${SST_PORTS[$n - 1]} is taken by another program"
+    rm -f "$dir/mariadbd.pid"
+    log_from=$(stat -c %s "$dir/mariadb.log" 2>/dev/null || echo 0)
+    say "node $n: starting ($mode${position:+ from $position}; 127.0.0.1:$port, log $dir/mariadb.log)"
+    # setsid: the node outlives this script. 8>&- 9>&-: it must hold neither galera.sh's nor the lab's lock.
+    setsid /usr/sbin/mariadbd --defaults-file="$dir/my.cnf" "${args[@]}" >>"$dir/console.log" 2>&1 </dev/null 8>&- 9>&- &
+    pid=$!
+    # mariadbd writes the same pid there once it runs; written now so that `down` finds a node that
+    # is still receiving its state transfer.
+    echo "$pid" >"$dir/mariadbd.pid"
+    if ! wait_for "node $n Synced" $((deadline - SECONDS)) node_synced_or_dead "$n" "$size" "$pid"; then
+      tail -n 20 "$dir/mariadb.log" >&2 || true
+      die "node $n is not Synced in a cluster of $size after ${LAB_GALERA_START_TIMEOUT}s ($(node_state "$n")), see $dir/mariadb.log"
+    fi
+    pid_alive "$pid" && break
+    # Galera's bind of its group port failed (Address already in use) although nothing accepted
+    # connections there a moment before: seen here for about a minute after another program had
+    # listened on the port. Retried until the deadline rather than failing the first time.
+    if tail -c "+$((log_from + 1))" "$dir/mariadb.log" | grep -q 'Address already in use' && ((SECONDS + 5 < deadline)); then
+      warn "node $n: a port was still in use (see $dir/mariadb.log): starting it again in 3 s"
+      sleep 3
+      continue
+    fi
     tail -n 20 "$dir/mariadb.log" >&2 || true
     die "node $n exited at start, see $dir/mariadb.log"
-  fi
+  done
   say "node $n: Synced (pid $pid), cluster size $size"
+}
+
+# True when nothing accepts connections on node N's SQL, gcomm, IST and SST ports.
+node_ports_closed() {
+  local p
+  for p in "$(node_port "$1")" "${GCOMM_PORTS[$1 - 1]}" "${IST_PORTS[$1 - 1]}" "${SST_PORTS[$1 - 1]}"; do
+    port_open "$p" && return 1
+  done
+  return 0
 }
 
 # Where a node that is about to join starts from: after a crash (seqno -1), the position InnoDB
