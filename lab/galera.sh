@@ -117,6 +117,9 @@ port = $(node_port "$n")
 bind-address = 127.0.0.1
 # The TCP login is root@127.0.0.1, never a host name looked up.
 skip-name-resolve
+# What Debian's /etc/mysql gives the main MariaDB, which --defaults-file does not read.
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
 # Small: three nodes share 2 cores and the memory with the main MariaDB and the lab.
 innodb_buffer_pool_size = 64M
 innodb_log_file_size = 48M
