@@ -86,7 +86,17 @@ galera_lock() {
 
 node_dir() { printf '%s' "$GALERA_DIR/$1"; }
 node_port() { printf '%s' "${NODE_PORTS[$1 - 1]}"; }
-node_pid() { pidfile_pid "$(node_dir "$1")/mariadbd.pid" mariadbd; }
+# The node's pid only when that process is this node's mariadbd (its --defaults-file): a stale pid
+# file must never lead `down` or `kill` to another MariaDB, such as the lab's main one.
+node_pid() {
+  local dir pid
+  dir=$(node_dir "$1")
+  pid=$(pidfile_pid "$dir/mariadbd.pid" mariadbd)
+  [[ -n $pid ]] || return 0
+  if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--defaults-file=$dir/my.cnf"; then
+    printf '%s' "$pid"
+  fi
+}
 node_count() { printf '%s' "${#NODE_PORTS[@]}"; }
 all_nodes() { seq 1 "$(node_count)"; }
 
