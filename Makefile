@@ -11,7 +11,7 @@ BROWSER := $(sort $(wildcard test/browser/*.test.ts))
 # Each fault scenario disturbs the lab and puts it back (lab/faults.sh restore).
 FAULTS := $(sort $(wildcard test/faults/*.test.ts))
 
-.PHONY: help deps build lint typecheck unit integration faults test bench run lab lab-stop lab-up lab-down lab-status clean sounds
+.PHONY: help deps build lint typecheck unit integration faults test bench run lab lab-stop lab-up lab-down lab-status lab-galera clean sounds
 
 help:
 	@echo "make test        lint, start the lab (Asterisk 22 + MariaDB + baresip phones), run all tests"
@@ -24,6 +24,7 @@ help:
 	@echo "make lab         the lab plus the engine in the background, and how to register a softphone"
 	@echo "make lab-stop    stop the engine of make lab and the lab"
 	@echo "make lab-up | lab-down | lab-status"
+	@echo "make lab-galera  the three-node MariaDB Galera cluster of the failover tests (lab/galera.sh up)"
 	@echo "make sounds      rebuild the wake-up prompts (sounds/) from text"
 
 # npm ci when node_modules is missing or older than the lock file.
@@ -95,6 +96,11 @@ lab-down:
 
 lab-status:
 	bash lab/status.sh
+
+# Not part of lab-up: the tests that need the cluster start it themselves (lab/galera.sh up is
+# idempotent); lab-down stops it. `LAB_GALERA=1 make lab-up` starts it with the lab.
+lab-galera:
+	bash lab/galera.sh up
 
 # The compiled engine, as a hotel runs it (pretty log lines on a terminal: pino-pretty, a dev dependency).
 run: deps lab-up build

@@ -243,6 +243,15 @@ mariadb_up() {
     --connect-timeout=2 -e 'SELECT 1' >/dev/null 2>&1
 }
 
+# True when a node of the Galera cluster (lab/galera.sh) runs: its pid file names a live mariadbd.
+galera_running() {
+  local file
+  for file in "$RUN_DIR"/galera/*/mariadbd.pid; do
+    [[ -n $(pidfile_pid "$file" mariadbd) ]] && return 0
+  done
+  return 1
+}
+
 mariadb_sql() {
   mariadb --protocol=tcp -h "$PMS_DB_HOST" -P "$PMS_DB_PORT" -u "$PMS_DB_USER" ${PMS_DB_PASSWORD:+-p"$PMS_DB_PASSWORD"} \
     --connect-timeout=5 -e "$1"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# What of the lab runs: Asterisk (pid, AMI/ARI ports, registered phones), the phones, MariaDB.
+# What of the lab runs: Asterisk (pid, AMI/ARI ports, registered phones), the phones, MariaDB, and
+# the Galera nodes (lab/galera.sh) when one of them runs.
 # Read-only: it never connects to the phones' ctrl_tcp ports (baresip serves one client at a time).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -44,5 +45,8 @@ if mariadb_up; then
   printf 'MariaDB     up on %s:%s\n' "$PMS_DB_HOST" "$PMS_DB_PORT"
 else
   printf 'MariaDB     DOWN on %s:%s\n' "$PMS_DB_HOST" "$PMS_DB_PORT"
+fi
+if galera_running; then
+  bash "$LAB_DIR/galera.sh" status
 fi
 printf 'Logs        %s/*.log, %s/<ext>/baresip.log\n' "$RUN_DIR" "$PHONES_DIR"

@@ -2,6 +2,8 @@
 # Starts the test lab: Asterisk 22 in a Debian sid chroot, MariaDB, and four baresip room phones
 # (8001-8004) registered to Asterisk. From nothing on a Debian 12 machine (as root) it installs and
 # builds what it needs; run again, it only checks and starts what is not running. Settings: lab/lab.env.
+# LAB_GALERA=1 also starts the three-node Galera cluster (lab/galera.sh up); the tests that need it
+# start it themselves, so the lab does not spend three more MariaDB servers by default.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -22,6 +24,9 @@ main() {
   start_asterisk
   bash "$LAB_DIR/phones.sh" start
   wait_registered
+  if [[ ${LAB_GALERA-} == 1 ]]; then
+    bash "$LAB_DIR/galera.sh" up
+  fi
 
   say "lab up in $((SECONDS - started)) s"
   bash "$LAB_DIR/status.sh"
