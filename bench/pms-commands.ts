@@ -233,7 +233,13 @@ async function getCdrRows(): Promise<string[][]> {
     if (line.startsWith('explain') || line.startsWith('fill:')) console.log(`getcdr ${line}`);
     const page = /^page \((.*)\): median of (\d+) ([\d.]+ ms) \((.*)\)$/.exec(line);
     if (page)
-      rows.push([`GetCDR page (${page[1]})`, page[3]!, `median of ${page[2]}; ${page[4]}`, '≤ 50 ms']);
+      // The goal is the first month page's (with or without SrcNum); a deep page is shown beside it.
+      rows.push([
+        `GetCDR page (${page[1]})`,
+        page[3]!,
+        `median of ${page[2]}; ${page[4]}`,
+        /PageNo 1,/.test(page[1]!) ? '≤ 50 ms' : '—',
+      ]);
     const exp = /^export \((one month)\): ([\d.]+ s), (.*), ([\d,]+ records\/s)$/.exec(line);
     if (exp) rows.push([`GetCDR export (${exp[1]})`, exp[4]!, `${exp[2]}, ${exp[3]}`, '≥ 50,000 records/s']);
     const ratio = /^goal: page with SrcNum \/ page without ([\d.]+×)/.exec(line);
