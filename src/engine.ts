@@ -32,7 +32,8 @@ import { PromptLibrary, WakeupService } from './wakeup/service.js';
 import { Telemetry } from './telemetry/bus.js';
 import { observeLinks } from './telemetry/links.js';
 
-export class Engine extends EventEmitter<{ resynced: [] }> {
+/** `resynced`: AstDB and voicemail re-synced; `resyncEnded`: a re-sync ran, whatever its outcome. */
+export class Engine extends EventEmitter<{ resynced: []; resyncEnded: [] }> {
   /** The room core's side of FIAS (records applied, outbox), built when fias.enabled. */
   readonly #fiasCore: FiasCore | undefined;
   /** The *61 room-status code (src/fias/room-status.ts): stops listening. */
@@ -255,6 +256,8 @@ export class Engine extends EventEmitter<{ resynced: [] }> {
         { reason, err: (err as Error).message },
         're-sync (AstDB, voicemail) failed; will retry on the next ready',
       );
+    } finally {
+      this.emit('resyncEnded');
     }
   }
 

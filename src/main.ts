@@ -36,11 +36,12 @@ const engine = new Engine(config, log);
 const operatorConsole = config.http.enabled
   ? new (await import('./console/server.js')).ConsoleServer(engine, log.child({ component: 'console' }))
   : undefined;
-// After every AstDB re-sync (thousands of AMI actions), the heap V8 grew for it is given back.
+// After every AstDB re-sync (thousands of AMI actions), the heap V8 grew for it is given back, also
+// when a part of it failed.
 const compactor = new IdleCompactor((ms) =>
   log.info({ ms: Math.round(ms) }, 'memory of the re-sync given back (full collection)'),
 );
-engine.on('resynced', () => compactor.burstEnded());
+engine.on('resyncEnded', () => compactor.burstEnded());
 let stopping = false;
 const shutdown = (signal: string): void => {
   if (stopping) return;
