@@ -190,7 +190,6 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
  */
 const GROUPS: [label: string, specifier: string][] = [
   ['pino (log)', 'pino'],
-  ['asterisk-manager (AMI)', 'asterisk-manager'],
   ['node-cron', 'node-cron'],
   ['mysql2', 'mysql2/promise'],
   ['knex (+ lodash, tarn)', 'knex'],

@@ -1,5 +1,5 @@
 // The engine's view of the PBX links. Handlers and services depend on these interfaces, never on
-// asterisk-manager or the ARI client directly.
+// the AMI socket or the ARI client directly.
 import type { EventEmitter } from 'node:events';
 
 import type { LinkState } from '../links/link.js';
@@ -9,7 +9,7 @@ export type { LinkState } from '../links/link.js';
 /** Values of an AMI action. `undefined` fields are left out. Values may not contain CR or LF. */
 export type AmiFields = Record<string, string | number | boolean | undefined>;
 
-/** One AMI message as parsed: keys lower-cased (as asterisk-manager gives them); repeated keys become arrays. */
+/** One AMI message as parsed (src/pbx/ami/codec.ts): keys lower-cased; repeated keys become arrays. */
 export type AmiMessage = Record<string, string | string[] | Record<string, string>>;
 
 export interface AmiEvent {

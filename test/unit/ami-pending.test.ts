@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AmiActionError, PbxUnavailableError } from '../../src/errors.js';
-import { PendingActions, toAmiMessage } from '../../src/pbx/ami/pending.js';
+import { PendingActions } from '../../src/pbx/ami/pending.js';
 
 test('a message without a known ActionID is not consumed', () => {
   const pending = new PendingActions();
@@ -58,12 +58,4 @@ test('rejectAll rejects every action in flight', async () => {
   await assert.rejects(answers[0]!, /lost A/);
   await assert.rejects(answers[1]!, /lost B/);
   assert.equal(pending.size, 0);
-});
-
-test('toAmiMessage keeps strings, string arrays and variable maps only', () => {
-  assert.deepEqual(toAmiMessage({ a: 'x', b: ['1', 2], variable: { k: 'v' }, n: null, f: () => 1 }), {
-    a: 'x',
-    b: ['1', '2'],
-    variable: { k: 'v' },
-  });
 });

@@ -1,38 +1,47 @@
-// The engine's AMI link: one asterisk-manager connection at a time, with an explicit state, our own
-// reconnect loop and our own ActionID correlation.
+// The engine's AMI link: one TCP connection at a time, with an explicit state, our own reconnect loop
+// and our own ActionID correlation. The wire format is codec.ts's; no AMI library.
 //
-// What we take from asterisk-manager: the TCP socket, its line parser (`rawevent`) and `login()`
-// (only that sets its internal `authenticated` flag, without which `action()` queues instead of
-// writing). What we do not use, and why:
-//   - its `held` queue, which replays actions written before login minutes later: an action while
-//     we are not `ready` is refused at once instead (the caller answers "PBX unreachable");
-//   - `keepConnected`, which retries every 10–60 s and prints to the console: the link machine
-//     retries with capped exponential backoff and jitter, a fresh Manager per attempt;
-//   - its `once(actionId)` correlation, which drops list events and never times out: PendingActions.
+// Deliberately absent, as in the libraries we measured against:
+//   - a queue of actions written before login, replayed later: an action while we are not `ready` is
+//     refused at once instead (the caller answers "PBX unreachable");
+//   - a reconnect of the socket's own: the link machine retries with capped exponential backoff and
+//     jitter, a fresh socket per attempt;
+//   - correlation that drops list events or never times out: PendingActions.
 //
 // Fate of actions in flight when the link drops: rejected with PbxUnavailableError('ami','lost'),
-// never replayed (an Originate replayed after a reconnect could ring a guest twice). The state,
-// epochs, backoff and the keepalive Ping are the shared link machine's (src/links/link.ts).
+// never replayed (an Originate replayed after a reconnect could ring a guest twice). A dropped
+// connection is *reset*, not ended: an end() would leave our unsent actions queued in the kernel, to
+// reach Asterisk when the network comes back — after the store rolled them back and the re-sync wrote
+// AstDB. The state, epochs, backoff and the keepalive Ping are the shared link machine's
+// (src/links/link.ts).
 import { EventEmitter } from 'node:events';
+import { createConnection, type Socket } from 'node:net';
 import type { Config } from '../../config/index.js';
-import { PbxUnavailableError } from '../../errors.js';
+import { AmiActionError, PbxUnavailableError } from '../../errors.js';
 import { Link, type Attempt, type LinkDriver } from '../../links/link.js';
 import type { Logger } from '../../log.js';
-import type { AmiEvent, AmiFields, AmiLink, AmiLinkEvents, AmiResult, LinkState } from '../types.js';
+import type {
+  AmiEvent,
+  AmiFields,
+  AmiLink,
+  AmiLinkEvents,
+  AmiMessage,
+  AmiResult,
+  LinkState,
+} from '../types.js';
+import { AmiReader, encodeAction } from './codec.js';
 import { buildAction } from './fields.js';
-import { connectManager, createManager, type Manager } from './manager.js';
-import type { Socket } from 'node:net';
-import { PendingActions, text, toAmiMessage } from './pending.js';
+import { PendingActions, text } from './pending.js';
 
 /** Bound on how long a close waits for the socket to close after asking for it. */
 const CLOSE_WAIT_MS = 2_000;
 
 /** One logged-in AMI connection and the actions in flight on it. */
 interface AmiConnection {
-  manager: Manager;
+  socket: Socket;
+  reader: AmiReader;
   pending: PendingActions;
   attempt: Attempt;
-  socket: Socket | undefined;
   /** Set while the socket is corked for this turn of the event loop (see #send). */
   corked?: boolean;
 }
@@ -122,7 +131,7 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
     // The actions asked for in one turn of the event loop (a command's keys, pipelined commands)
     // leave in one write: a system call per action costs more than Asterisk takes to answer it.
     const socket = conn.socket;
-    if (socket && !conn.corked) {
+    if (!conn.corked) {
       conn.corked = true;
       socket.cork();
       process.nextTick(() => {
@@ -130,28 +139,20 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
         socket.uncork();
       });
     }
-    const written = conn.manager.action(request);
-    if (written !== actionId) {
-      // The library only renames an ActionID that collides with one of its listeners; never ours.
-      conn.pending.cancel(actionId, new Error(`asterisk-manager renamed ActionID ${actionId} to ${written}`));
-    }
+    socket.write(encodeAction(request));
     return answer;
   }
 
   /** Connects, logs in and waits for FullyBooted; the link bounds it all with connectTimeoutMs. */
   #open(attempt: Attempt): Promise<AmiConnection> {
     const { host, port, username, password } = this.#config;
-    const manager = createManager(host, username, password);
-    const conn: AmiConnection = {
-      manager,
-      attempt,
-      socket: undefined,
-      pending: new PendingActions((actionId) => manager.removeAllListeners(actionId)),
-    };
-    guardLibraryListeners(manager, this.#log);
+    const socket = createConnection({ host, port });
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true);
+    const conn: AmiConnection = { socket, reader: new AmiReader(), pending: new PendingActions(), attempt };
     return new Promise<AmiConnection>((resolve, reject) => {
       let up = false;
-      /** FullyBooted seen (it may arrive before the login callback runs). */
+      /** FullyBooted seen (it may arrive before the login answer). */
       let booted = false;
       let loggedIn = false;
       let lastError: string | undefined;
@@ -163,56 +164,75 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
       const down = (reason: string): void => {
         const cause = lastError ? `${reason}: ${lastError}` : reason;
         if (up) return attempt.lost(cause);
-        conn.socket?.resetAndDestroy();
-        retire(manager);
+        socket.resetAndDestroy();
         reject(new Error(cause));
       };
       // Given up on (timed out, stopped) before it was up: nobody else will close this socket.
       attempt.signal.addEventListener('abort', () => {
         if (!up) down('attempt abandoned');
       });
-      manager.on('rawevent', (raw) =>
+      const onMessage = (message: AmiMessage): void => {
+        if (!attempt.current) return;
+        const event = text(message, 'event');
+        if (event === 'FullyBooted') {
+          booted = true;
+          if (loggedIn) becomeUp();
+        }
+        if (conn.pending.handle(message)) return;
+        if (event === undefined || !up) return;
+        this.#emitSafe('event', { event, fields: message } satisfies AmiEvent);
+      };
+      socket.on('data', (chunk: Buffer) =>
         this.#guard(() => {
-          if (!attempt.current) return;
-          const message = toAmiMessage(raw);
-          const event = text(message, 'event');
-          if (event === 'FullyBooted') {
-            booted = true;
-            if (loggedIn) becomeUp();
+          let messages: AmiMessage[];
+          try {
+            messages = conn.reader.push(chunk);
+          } catch (err) {
+            // Not AMI (a line past any Asterisk's): drop the connection; 'close' follows.
+            lastError = (err as Error).message;
+            socket.resetAndDestroy();
+            return;
           }
-          if (conn.pending.handle(message)) return;
-          if (event === undefined || !up) return; // e.g. the answer to the library's own Login
-          this.#emitSafe('event', { event, fields: message } satisfies AmiEvent);
+          // One message's handler failing must not lose the others of the chunk.
+          for (const message of messages) this.#guard(() => onMessage(message));
         }),
       );
       // 'close' always follows an error; only record the cause.
-      manager.on('error', (error) => {
-        lastError = error instanceof Error ? error.message : String(error);
+      socket.on('error', (error) => {
+        lastError = error.message;
       });
-      manager.on('end', () => this.#guard(() => down('connection ended by Asterisk')));
-      manager.on('close', () => this.#guard(() => down('connection closed')));
+      socket.on('end', () => this.#guard(() => down('connection ended by Asterisk')));
+      socket.on('close', () => this.#guard(() => down('connection closed')));
       attempt.stage = 'connecting';
-      conn.socket = connectManager(manager, port, host, () =>
+      socket.once('connect', () =>
         this.#guard(() => {
           if (!attempt.current) return;
           attempt.stage = 'no login answer';
-          manager.login((error) =>
-            this.#guard(() => {
-              if (error) {
-                const message = typeof error.message === 'string' ? error.message : 'login refused';
+          this.#send(
+            conn,
+            'Login',
+            { Username: username, Secret: password },
+            this.#config.connectTimeoutMs,
+            false,
+          ).then(
+            () =>
+              this.#guard(() => {
+                loggedIn = true;
+                if (booted) return becomeUp();
+                // Asterisk is still booting: it broadcasts FullyBooted when done.
+                attempt.stage =
+                  'no FullyBooted event (Asterisk still booting, or the AMI user lacks read=system)';
+                this.#log.info(
+                  { epoch: attempt.epoch },
+                  'AMI logged in; waiting for Asterisk to finish booting',
+                );
+              }),
+            (err: unknown) =>
+              this.#guard(() => {
+                const message =
+                  err instanceof AmiActionError ? err.amiMessage || 'login refused' : (err as Error).message;
                 down(`login failed: ${message}`);
-                return;
-              }
-              loggedIn = true;
-              if (booted) return becomeUp();
-              // Asterisk is still booting: it broadcasts FullyBooted when done.
-              attempt.stage =
-                'no FullyBooted event (Asterisk still booting, or the AMI user lacks read=system)';
-              this.#log.info(
-                { epoch: attempt.epoch },
-                'AMI logged in; waiting for Asterisk to finish booting',
-              );
-            }),
+              }),
           );
         }),
       );
@@ -230,10 +250,9 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
           cause: reason,
         }),
     );
-    if (stopped) return closeManager(conn.manager);
-    // Dropped: discard whatever is still queued for Asterisk (see connectManager).
-    conn.socket?.resetAndDestroy();
-    retire(conn.manager);
+    if (stopped) return endSocket(conn.socket);
+    // Dropped: discard whatever is still queued for Asterisk (see the header).
+    conn.socket.resetAndDestroy();
   }
 
   /** A listener that throws is logged; it must not break the link's own bookkeeping. */
@@ -258,44 +277,18 @@ export class AmiClient extends EventEmitter<AmiLinkEvents> implements AmiLink {
   }
 }
 
-/**
- * asterisk-manager runs its own `rawevent` listener inside the socket's data callback; it can throw on
- * odd input (a repeated `UserEvent` header). Wrap it so that such a message is logged and dropped.
- */
-function guardLibraryListeners(manager: Manager, log: Logger): void {
-  for (const listener of manager.listeners('rawevent')) {
-    manager.removeListener('rawevent', listener);
-    manager.on('rawevent', (raw) => {
-      try {
-        listener(raw);
-      } catch (err) {
-        log.warn({ err }, 'asterisk-manager could not process an AMI message; dropped');
-      }
-    });
-  }
-}
-
-/**
- * Closes a connection we are done with. A socket still connecting cannot be closed through the
- * library (its disconnect() only ends an open socket, and forgets it either way): close it as soon
- * as it connects.
- */
-function retire(manager: Manager): void {
-  if (manager.isConnected()) manager.disconnect();
-  else manager.on('connect', () => manager.disconnect());
-}
-
-function closeManager(manager: Manager): Promise<void> {
-  if (!manager.isConnected()) {
-    retire(manager);
-    return Promise.resolve();
-  }
+/** Ends a connection we stop with (what was written is sent first), reset if it does not close in time. */
+function endSocket(socket: Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, CLOSE_WAIT_MS);
-    manager.on('close', () => {
+    const timer = setTimeout(() => {
+      socket.resetAndDestroy();
+      resolve();
+    }, CLOSE_WAIT_MS);
+    socket.once('close', () => {
       clearTimeout(timer);
       resolve();
     });
-    manager.disconnect();
+    socket.end();
   });
 }

@@ -17,7 +17,7 @@ export const MAX_LINE_BYTES = 1022;
 const RESERVED = new Set(['action', 'actionid']);
 
 /**
- * Validates an action and returns the request object for asterisk-manager (`action` and `actionid`
+ * Validates an action and returns the request object for codec.ts's encodeAction (`action` and `actionid`
  * first, then the caller's fields; `undefined` fields left out). Throws UnsafeValueError and builds
  * nothing if any name or value could not be sent safely.
  */

@@ -1,11 +1,12 @@
 // Correlation of AMI answers with the actions in flight, by our own ActionIDs. Knows nothing of
 // sockets: AmiClient feeds it every parsed message and decides what happens on a drop.
 //
-// Wire shapes handled (keys lower-cased by asterisk-manager):
+// Wire shapes handled (keys lower-cased by the reader, codec.ts):
 //   plain action:  Response: Success|Error|Goodbye + ActionID
 //   list action:   Response: Success + EventList: start + ActionID, then events carrying the ActionID,
 //                  ended by an event with EventList: Complete (e.g. DBGetComplete)
-//   Command:       the library folds a `Response: Follows` block into {response:'follows', content}
+//   Command:       an old Asterisk's `Response: Follows` block, which the reader folds into
+//                  {response:'follows', actionid, content}
 import { AmiActionError, PbxUnavailableError } from '../../errors.js';
 import type { AmiEvent, AmiMessage, AmiResult } from '../types.js';
 
@@ -120,22 +121,4 @@ export function text(message: AmiMessage, key: string): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return undefined;
-}
-
-/**
- * Narrows what asterisk-manager emitted to AmiMessage: strings, arrays of strings and the
- * `variable`/`chanvariable` maps; anything else is dropped rather than trusted.
- */
-export function toAmiMessage(raw: Record<string, unknown>): AmiMessage {
-  const out: AmiMessage = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (typeof value === 'string') out[key] = value;
-    else if (Array.isArray(value)) out[key] = value.map(String);
-    else if (value !== null && typeof value === 'object') {
-      const map: Record<string, string> = {};
-      for (const [k, v] of Object.entries(value)) map[k] = String(v);
-      out[key] = map;
-    }
-  }
-  return out;
 }
