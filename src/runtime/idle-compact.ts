@@ -2,7 +2,7 @@
 // or the database comes back) reads every room and sends six AMI actions per room; V8 grows its heap
 // for it (young generation and old space) and keeps it: node never tells V8 that the process is idle,
 // so V8's memory reducer does not start on its own. Full collections once the burst is over return it
-// (a 2,005-room hotel on the lab: RSS ~124 → ~81 MiB; the live heap is ~18 MiB either way). Each
+// (a 2,005-room hotel on the lab: RSS ~120 → ~75 MiB; the live heap is ~14 MiB either way). Each
 // round is one pause of some 40 ms, twice per burst, 10 and 20 s after it.
 //
 // The process owns its heap, so main.ts arms this, not the Engine (tests run many engines in one
