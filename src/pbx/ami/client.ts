@@ -1,7 +1,7 @@
 // The engine's AMI link: one TCP connection at a time, with an explicit state, our own reconnect loop
 // and our own ActionID correlation. The wire format is codec.ts's; no AMI library.
 //
-// Deliberately absent, as in the libraries we measured against:
+// Deliberately absent (the AMI library we used before had each of them, and each was a trap):
 //   - a queue of actions written before login, replayed later: an action while we are not `ready` is
 //     refused at once instead (the caller answers "PBX unreachable");
 //   - a reconnect of the socket's own: the link machine retries with capped exponential backoff and
