@@ -26,7 +26,7 @@ import { asteriskCli, labEnv, LAB_DIR } from '../test/lab/lab.js';
 import { labDatabase } from '../test/lab/engine.js';
 import { BareAmi } from './lib/bare-ami.js';
 import { cpuMeter, pidOf } from './lib/cpu.js';
-import { startEngineProcess } from './lib/engine-process.js';
+import { benchEngineEnv, startEngineProcess } from './lib/engine-process.js';
 import { measureStart } from './start.js';
 import { ms, percentile, perSecond, printTable } from './lib/stats.js';
 
@@ -251,19 +251,14 @@ async function getCdrRows(): Promise<string[][]> {
 
 async function main(): Promise<void> {
   const env = labEnv();
-  const setup = await labDatabase();
-  await setup.query(`DROP DATABASE IF EXISTS ${DB}`);
-  await setup.end();
   const engineEnv: Record<string, string> = {
-    ...env,
-    PMS_DB_DATABASE: DB,
-    PMS_HOTEL_ROOMS: `8001-8005,${FIRST}-${FIRST + ROOMS - 1}`,
-    PMS_LISTEN_HOST: '127.0.0.1',
-    PMS_LISTEN_PORT: String(PORT),
-    PMS_ARI_APP: `pms-bench-${process.pid}`,
-    PMS_ACCOUNTS: JSON.stringify([ACCOUNT]),
-    PMS_IDLE_TIMEOUT_SEC: '0',
-    PMS_LOG_LEVEL: 'info',
+    ...(await benchEngineEnv({
+      database: DB,
+      rooms: `8001-8005,${FIRST}-${FIRST + ROOMS - 1}`,
+      port: PORT,
+      ariApp: `pms-bench-${process.pid}`,
+      account: ACCOUNT,
+    })),
     // The engine's defaults unless the caller sets them (e.g. PMS_MAX_IN_FLIGHT=1 for no pipelining).
     ...Object.fromEntries(
       ['PMS_MAX_IN_FLIGHT', 'PMS_DB_CONNECTIONS'].flatMap((k) =>
@@ -271,7 +266,6 @@ async function main(): Promise<void> {
       ),
     ),
   };
-  delete engineEnv.PMS_LOG_PRETTY;
   // Start and idle memory first, on the same hotel (its own starts, one after the other).
   const starts = await measureStart(engineEnv, START_RUNS);
   const logFile = resolve(LAB_DIR, 'run', 'bench-engine.log');

@@ -5,74 +5,58 @@
 //   A=<checkout>/dist/src/main.js B=dist/src/main.js npx tsx bench/set-ab.ts [samples=3000]
 //
 // Needs the lab (make lab-up). Each engine has its own database (pms_ab0, pms_ab1, dropped first),
-// Stasis application, PMS port (15080, 15081) and 1,000 rooms (10000–10999, 11000–11999). Run A
-// against A once to see what the harness itself gives (it was 1.5% on the lab).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+// Stasis application, PMS port (15080, 15081) and 1,000 rooms (10000–10999, 11000–11999), and is
+// measured once it has re-synced AstDB. Run A against A once to see what the harness itself gives (it
+// was 1.5% on the lab).
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PmsClient } from '../src/client/pms-client.js';
-import { labEnv, LAB_DIR } from '../test/lab/lab.js';
-import { labDatabase } from '../test/lab/engine.js';
+import { LAB_DIR } from '../test/lab/lab.js';
+import { benchEngineEnv, startEngineProcess, type EngineProcess } from './lib/engine-process.js';
 import { percentile } from './lib/stats.js';
 
 const SAMPLES = Number(process.argv[2] ?? 3_000);
-const ACCOUNT = { user: 'bench', password: 'bench-pms-pass' };
-const START_DEADLINE_MS = 30_000;
-/** After the PMS port opens: the links come up and AstDB is re-synced before measuring. */
-const SETTLE_MS = 4_000;
+const ACCOUNT = { user: 'bench', password: 'bench-pms-pass', grade: 1 };
+const RESYNC_DEADLINE_MS = 60_000;
 
 interface Side {
   name: string;
-  child: ChildProcess;
+  engine: EngineProcess;
   pms: PmsClient;
   first: number;
   ms: number[];
 }
 
 async function start(i: number, main: string): Promise<Side> {
-  const db = `pms_ab${i}`;
-  const setup = await labDatabase();
-  await setup.query(`DROP DATABASE IF EXISTS ${db}`);
-  await setup.end();
   const first = 10_000 + i * 1_000;
   const port = 15_080 + i;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...labEnv(),
-    PMS_DB_DATABASE: db,
-    PMS_HOTEL_ROOMS: `${first}-${first + 999}`,
-    PMS_LISTEN_HOST: '127.0.0.1',
-    PMS_LISTEN_PORT: String(port),
-    PMS_ARI_APP: `pms-ab${i}-${process.pid}`,
-    PMS_ACCOUNTS: JSON.stringify([{ ...ACCOUNT, grade: 1 }]),
-    PMS_IDLE_TIMEOUT_SEC: '0',
-    PMS_LOG_LEVEL: 'info',
-    PMS_HTTP_ENABLED: 'false',
-  };
-  delete env.PMS_LOG_PRETTY;
-  const log = openSync(resolve(LAB_DIR, 'run', `set-ab-${i}.log`), 'w');
-  const child = spawn(process.execPath, [resolve(main)], { env, stdio: ['ignore', log, log] });
-  const deadline = Date.now() + START_DEADLINE_MS;
-  for (;;) {
-    try {
-      const pms = await PmsClient.connect(port);
-      await new Promise((r) => setTimeout(r, SETTLE_MS));
-      const login = await pms.call([
-        ['Action', 'UserLogin'],
-        ['CallMethod', 'Account'],
-        ['User', ACCOUNT.user],
-        ['Password', ACCOUNT.password],
-      ]);
-      if (login.get('Response') !== 'Success') throw new Error(`login: ${login.get('Message')}`);
-      return { name: i ? 'B' : 'A', child, pms, first, ms: [] };
-    } catch (err) {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`engine ${main} not up in ${START_DEADLINE_MS} ms: ${(err as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  const env = await benchEngineEnv({
+    database: `pms_ab${i}`,
+    rooms: `${first}-${first + 999}`,
+    port,
+    ariApp: `pms-ab${i}-${process.pid}`,
+    account: ACCOUNT,
+  });
+  const engine = await startEngineProcess(
+    { ...env, PMS_HTTP_ENABLED: 'false' },
+    resolve(LAB_DIR, 'run', `set-ab-${i}.log`),
+    resolve(main),
+  );
+  try {
+    // Measured once its links are up and AstDB re-synced, as a hotel's engine runs.
+    await engine.logged(/^AstDB re-synced from the store$/, RESYNC_DEADLINE_MS);
+    const pms = await PmsClient.connect(port);
+    const login = await pms.call([
+      ['Action', 'UserLogin'],
+      ['CallMethod', 'Account'],
+      ['User', ACCOUNT.user],
+      ['Password', ACCOUNT.password],
+    ]);
+    if (login.get('Response') !== 'Success') throw new Error(`login: ${login.get('Message')}`);
+    return { name: i ? 'B' : 'A', engine, pms, first, ms: [] };
+  } catch (err) {
+    await engine.stop();
+    throw err;
   }
 }
 
@@ -107,13 +91,13 @@ async function main(): Promise<void> {
   } finally {
     for (const s of sides) {
       s.pms.close();
-      s.child.kill('SIGTERM');
+      await s.engine.stop();
     }
   }
 }
 
 main().then(
-  () => setTimeout(() => process.exit(0), 500),
+  () => process.exit(0),
   (err: unknown) => {
     console.error(err);
     process.exit(1);

@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { labEnv } from '../../test/lab/lab.js';
+import { labDatabase } from '../../test/lab/engine.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The compiled engine; PMS_BENCH_ENGINE names another build (an older commit's, for A against B). */
@@ -24,11 +26,51 @@ export interface EngineProcess {
   stop(): Promise<void>;
 }
 
+/** What a benchmark's own engine gets beside the lab's settings. */
+export interface BenchHotel {
+  /** Its database, dropped first. */
+  database: string;
+  /** hotel.rooms. */
+  rooms: string;
+  port: number;
+  /** Its Stasis application, so that no other engine on the lab is disturbed. */
+  ariApp: string;
+  account: { user: string; password: string; grade: number };
+}
+
+/**
+ * lab/lab.env's settings for an engine of a benchmark's own: its database (dropped here), rooms, PMS
+ * port on loopback, Stasis application and one account; no idle timeout; JSON log lines at info.
+ */
+export async function benchEngineEnv(hotel: BenchHotel): Promise<Record<string, string>> {
+  const setup = await labDatabase();
+  try {
+    await setup.query(`DROP DATABASE IF EXISTS \`${hotel.database}\``);
+  } finally {
+    await setup.end();
+  }
+  const env: Record<string, string> = {
+    ...labEnv(),
+    PMS_DB_DATABASE: hotel.database,
+    PMS_HOTEL_ROOMS: hotel.rooms,
+    PMS_LISTEN_HOST: '127.0.0.1',
+    PMS_LISTEN_PORT: String(hotel.port),
+    PMS_ARI_APP: hotel.ariApp,
+    PMS_ACCOUNTS: JSON.stringify([hotel.account]),
+    PMS_IDLE_TIMEOUT_SEC: '0',
+    PMS_LOG_LEVEL: 'info',
+  };
+  delete env.PMS_LOG_PRETTY;
+  return env;
+}
+
+/** Starts `main` (default MAIN) with `env`, its log in `logFile`; resolves once it listens. */
 export async function startEngineProcess(
   env: Record<string, string>,
   logFile: string,
+  main = MAIN,
 ): Promise<EngineProcess> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (make bench does)`);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (make bench does)`);
   const out = openSync(logFile, 'w');
   const t0 = performance.now();
   // Paths of the lab's settings are relative to this checkout: made absolute for any build's cwd.
@@ -40,8 +82,8 @@ export async function startEngineProcess(
   );
   // PMS_BENCH_NODE_ARGS: options for the engine's node (e.g. --cpu-prof to see where its time goes).
   const nodeArgs = (process.env.PMS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
-    cwd: resolve(MAIN, '../../..'),
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    cwd: resolve(main, '../../..'),
     env: { PATH: process.env.PATH ?? '', ...absolute },
     stdio: ['ignore', out, out],
   });
