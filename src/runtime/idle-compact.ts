@@ -41,14 +41,16 @@ export function fullCollection(): (() => void) | undefined {
 export class IdleCompactor {
   #timer: NodeJS.Timeout | undefined;
 
+  /** `gc`: the collection to run; by default V8's, taken at the first burst (not at start-up). */
   constructor(
     private readonly done: (ms: number) => void = () => undefined,
     private readonly delayMs = COMPACT_DELAY_MS,
-    private readonly gc: (() => void) | undefined = fullCollection(),
+    private gc?: () => void,
   ) {}
 
   /** A burst just ended: collect once `delayMs` passed without another, and once more after that. */
   burstEnded(): void {
+    this.gc ??= fullCollection();
     if (!this.gc) return;
     this.#arm(2);
   }
